@@ -1,0 +1,41 @@
+package dev.converge.spec;
+
+import java.util.Optional;
+
+/**
+ * A machine of the site. {@code transport: local} is the machine converge runs on; any other host is reached over
+ * SSH at {@code address} (an IP literal or a DNS name, never resolved while loading), through {@code via} if set.
+ *
+ * @param os {@code linux} (the default) or {@code freebsd}
+ * @param loopback the host's own /32 (router id for OSPF)
+ * @param resolver a host, a jail or an address the host should use for DNS
+ * @param externalInterface the interface outbound NAT uses
+ */
+public record Host(
+    String name,
+    Location location,
+    String os,
+    TransportKind transport,
+    Optional<String> address,
+    Ssh ssh,
+    Optional<String> via,
+    Optional<Cidr> loopback,
+    Optional<String> resolver,
+    Optional<String> externalInterface) {
+
+  /** How converge reaches a host. */
+  public enum TransportKind {
+    LOCAL,
+    SSH
+  }
+
+  /** A local host named {@code name}, for fixtures built in code. */
+  public static Host local(String name) {
+    return new Host(name, Location.unknown(), "linux", TransportKind.LOCAL, Optional.empty(), Ssh.DEFAULTS,
+        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+  }
+
+  public boolean isLocal() {
+    return transport == TransportKind.LOCAL;
+  }
+}

@@ -1,0 +1,45 @@
+package dev.converge.spec;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+
+/**
+ * A network of the site.
+ *
+ * <ul>
+ *   <li>{@code loopback}: a cloned loopback ({@code interface}, e.g. lo2) on every host that uses it, holding /32s
+ *       of jails and of the host's own services ({@code addresses}: host → addresses).
+ *   <li>{@code bridge}: a bridge ({@code interface}) whose host address (first of {@code addresses} for that host)
+ *       is the gateway of the network.
+ *   <li>{@code links}: point-to-point links between host pairs, a /30 per link carved from {@code cidr}.
+ * </ul>
+ *
+ * @param nat outbound NAT for the network on the host's external interface
+ */
+public record Network(
+    String name,
+    Location location,
+    Kind kind,
+    Cidr cidr,
+    Optional<String> interfaceName,
+    boolean nat,
+    SortedMap<String, List<InetAddress>> addresses,
+    List<Link> links) {
+
+  /** The kinds of network. */
+  public enum Kind {
+    LOOPBACK,
+    BRIDGE,
+    LINKS
+  }
+
+  public Network {
+    addresses = ImmutableMaps.sorted(addresses);
+    links = List.copyOf(links);
+  }
+
+  /** One link of a {@code links} network, between hosts {@code a} and {@code b}. */
+  public record Link(String a, String b, Location location) {}
+}

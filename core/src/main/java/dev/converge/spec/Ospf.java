@@ -1,0 +1,49 @@
+package dev.converge.spec;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+
+/** OSPF areas of the site, keyed by normalised area id ({@code 0.0.0.0}). */
+public record Ospf(SortedMap<String, Area> areas) {
+
+  public static final Ospf NONE = new Ospf(Map.of());
+
+  public Ospf(Map<String, Area> areas) {
+    this(ImmutableMaps.sorted(areas));
+  }
+
+  public Ospf {
+    areas = ImmutableMaps.sorted(areas);
+  }
+
+  /**
+   * One area.
+   *
+   * @param md5Key the secret holding the MD5 authentication key, if the area authenticates
+   * @param networks networks advertised in the area
+   * @param hosts hosts taking part; empty means {@code all}
+   * @param helloInterval seconds; empty for FRR's default
+   * @param deadInterval seconds; empty for FRR's default
+   * @param linkType {@code point-to-point} or {@code broadcast} for the area's link interfaces
+   */
+  public record Area(
+      String id,
+      Location location,
+      Optional<String> md5Key,
+      List<String> networks,
+      List<String> hosts,
+      Optional<Integer> helloInterval,
+      Optional<Integer> deadInterval,
+      Optional<String> linkType) {
+    public Area {
+      networks = List.copyOf(networks);
+      hosts = List.copyOf(hosts);
+    }
+
+    public boolean allHosts() {
+      return hosts.isEmpty();
+    }
+  }
+}
