@@ -161,9 +161,13 @@ public final class FileDriver implements Driver {
     }
     boolean contentDiffers = want.content().isPresent() && !want.content().equals(seen.flatMap(p -> p.get(CONTENT)));
     if (seen.isEmpty()) {
-      write(transport, target, path, want, Optional.empty(), where);
+      String parent = path.substring(0, path.lastIndexOf('/'));
+      if (!parent.isEmpty()) {
+        run(transport, Command.of("mkdir", "-p", "-m", PARENT_MODE, "--", parent), "mkdir -p " + parent, where);
+      }
+      write(transport, path, want, Optional.empty(), where);
     } else if (contentDiffers) {
-      write(transport, target, path, want, current(transport, target, path, want, where), where);
+      write(transport, path, want, current(transport, target, path, want, where), where);
     } else {
       fixAttributes(transport, path, want, seen.get(), where);
     }
@@ -305,14 +309,9 @@ public final class FileDriver implements Driver {
     return state;
   }
 
-  private static void write(Transport transport, Target target, String path, DesiredFile want,
-      Optional<FileState> existing, String where) throws ActionException {
-    if (existing.isEmpty()) {
-      String parent = path.substring(0, path.lastIndexOf('/'));
-      if (!parent.isEmpty()) {
-        run(transport, Command.of("mkdir", "-p", "-m", PARENT_MODE, "--", parent), "mkdir -p " + parent, where);
-      }
-    }
+  /** Writes the whole file; attributes the spec does not manage come from {@code existing}, else the defaults. */
+  private static void write(Transport transport, String path, DesiredFile want, Optional<FileState> existing,
+      String where) throws ActionException {
     int mode = want.permissions().orElse(existing.map(FileState::permissions).orElse(DEFAULT_MODE));
     Optional<String> owner = want.owner().or(() -> existing.map(FileState::uid));
     Optional<String> group = want.group().or(() -> existing.map(FileState::gid));

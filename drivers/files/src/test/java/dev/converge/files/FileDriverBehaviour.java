@@ -271,12 +271,17 @@ abstract class FileDriverBehaviour {
   @Test
   void apply_replacesDifferingContent() throws Exception {
     Path f = write("f", "old\n", "rw-r--r--");
-    Resource wanted = file(f, "new\n", "0644");
+    Resource wanted = resource(f, Map.of("type", "file", "content", "new\n", "mode", "0644", "owner", user(f),
+        "group", group(f)));
+    Observation before = probe(wanted);
+    transport.reset();
 
-    Observation after = converge(wanted);
+    driver.apply(target, changeFor(wanted, before));
 
+    assertThat(transport.execs()).as("everything is managed: nothing to look up first").isZero();
+    assertThat(transport.writes()).isEqualTo(1);
     assertThat(f).hasContent("new");
-    assertThat(after.actual()).contains(wanted.properties());
+    assertThat(probe(wanted).actual()).contains(wanted.properties());
   }
 
   @Test
@@ -503,6 +508,14 @@ abstract class FileDriverBehaviour {
 
   private static int mode(Path f) throws IOException {
     return (Integer) Files.getAttribute(f, "unix:mode") & 07777;
+  }
+
+  private static String user(Path f) throws IOException {
+    return Files.getOwner(f).getName();
+  }
+
+  private static String group(Path f) throws IOException {
+    return Files.getAttribute(f, "posix:group").toString();
   }
 
   private static String uid(Path f) throws IOException {
