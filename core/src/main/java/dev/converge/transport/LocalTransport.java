@@ -52,10 +52,12 @@ import org.slf4j.LoggerFactory;
  * <p>Commands run with {@link ProcessBuilder} straight from their argv (no shell in between). Standard input is
  * written and closed while standard output and error are drained concurrently, so a command that fills one pipe
  * never deadlocks. When a command outlives its timeout, it and its descendants are killed (SIGKILL) and a
- * {@link CommandTimeoutException} is thrown. As over SSH, a command that leaves a background child holding its output
- * open may be waited for until that child exits or the timeout fires: redirect such a child's output. A program that cannot be started because it does not exist or
- * is not executable yields exit status 127 or 126 with a message on stderr, as a shell (and so the SSH transport)
- * would report it, so drivers see the same result on every transport.
+ * {@link CommandTimeoutException} is thrown. As over SSH, a command that leaves a background child holding its
+ * output open may be waited for until that child exits or the timeout fires: redirect such a child's output.
+ *
+ * <p>A program that cannot be started because it does not exist or is not executable yields exit status 127 or 126
+ * with a message on stderr, as a shell (and so the SSH transport) would report it, so drivers see the same result
+ * on every transport.
  *
  * <p>{@link #write} creates an owner-only temporary file in the target's directory, writes and syncs the content,
  * sets owner, group and mode, then renames it over the target in one atomic step: readers see the old file or the
@@ -126,8 +128,7 @@ public final class LocalTransport implements Transport {
     Path target = absolute(path);
     Path directory = target.getParent();
     if (directory == null || !Files.isDirectory(directory)) {
-      throw new TransportException(
-          "local: cannot write " + path + ": directory " + directory + " does not exist (expected it to be there)");
+      throw new TransportException("local: cannot write " + path + ": directory " + directory + " does not exist");
     }
     if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
       throw new TransportException("local: cannot write " + path + ": it is a directory, expected a file");

@@ -17,8 +17,8 @@ public final class LocalTransportProvider implements TransportProvider {
   @Override
   public Transport open(Endpoint endpoint, Connector connector) throws TransportException {
     if (endpoint.via().isPresent()) {
-      throw new TransportException(
-          "host `" + endpoint.host() + "` uses the local transport, which cannot go via " + endpoint.via().get().host());
+      throw new TransportException("host `" + endpoint.host() + "` uses the local transport, which cannot go via "
+          + endpoint.via().get().host());
     }
     return new LocalTransport();
   }

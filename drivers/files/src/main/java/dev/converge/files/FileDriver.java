@@ -53,12 +53,13 @@ import org.slf4j.LoggerFactory;
  * {@link Sensitive}. For a resource that should be absent, the observation of an existing path holds only its
  * {@code type}.
  *
- * <p><b>Apply.</b> When the content differs or the file is missing, the parent directory is created if needed
- * ({@code mkdir -p -m 0755}; intermediate directories get the host's default mode, 0755 under the usual umask) and
- * the file is written atomically through {@link Transport#write}, with the desired mode, owner and group; those not
- * managed keep the existing file's values (one more stat), or the defaults above for a new file. When only mode,
- * owner or group differ, the file is left in place and changed with chown and chmod. A delete is {@code rm -f}.
- * Every action is idempotent. Errors name the path and host; sensitive content never appears in messages or logs.
+ * <p><b>Apply.</b> When the content differs or the file is missing, the file is written atomically through
+ * {@link Transport#write}; if its directory is missing, that write fails and the directory is created with
+ * {@code mkdir -p -m 0755} (intermediate directories get the host's default mode, 0755 under the usual umask) before
+ * writing again. The write sets the desired mode, owner and group; those not managed keep the existing file's
+ * values (one more stat), or the defaults above for a new file. When only mode, owner or group differ, the file is
+ * left in place and changed with chown and chmod. A delete is {@code rm -f}. Every action is idempotent. Errors name
+ * the path and host; sensitive content never appears in messages or logs.
  */
 public final class FileDriver implements Driver {
 
@@ -161,11 +162,7 @@ public final class FileDriver implements Driver {
     }
     boolean contentDiffers = want.content().isPresent() && !want.content().equals(seen.flatMap(p -> p.get(CONTENT)));
     if (seen.isEmpty()) {
-      String parent = path.substring(0, path.lastIndexOf('/'));
-      if (!parent.isEmpty()) {
-        run(transport, Command.of("mkdir", "-p", "-m", PARENT_MODE, "--", parent), "mkdir -p " + parent, where);
-      }
-      write(transport, path, want, Optional.empty(), where);
+      create(transport, path, want, where);
     } else if (contentDiffers) {
       write(transport, path, want, current(transport, target, path, want, where), where);
     } else {
@@ -215,8 +212,9 @@ public final class FileDriver implements Driver {
     }
     for (List<Integer> chunk : chunks) {
       List<String> chunkPaths = chunk.stream().map(paths::get).toList();
+      List<Long> sizes = chunk.stream().map(i -> states.get(i).orElseThrow().size()).toList();
       ExecResult r = exec(transport, new Command(ContentFetch.argv(chunkPaths), null, PROBE_TIMEOUT), target);
-      List<Optional<byte[]>> bytes = ContentFetch.parse(r.stdout(), chunk.size());
+      List<Optional<byte[]>> bytes = ContentFetch.split(r.stdout(), sizes);
       for (int j = 0; j < chunk.size(); j++) {
         contents.put(chunk.get(j), bytes.get(j));
       }
@@ -307,6 +305,22 @@ public final class FileDriver implements Driver {
       throw new ActionException(where + " is a " + state.get().type().label() + "; converge will not replace it");
     }
     return state;
+  }
+
+  /** Writes a new file; its directory usually exists, so it is only created (with its parents) when writing fails. */
+  private static void create(Transport transport, String path, DesiredFile want, String where)
+      throws ActionException {
+    try {
+      write(transport, path, want, Optional.empty(), where);
+    } catch (ActionException firstAttempt) {
+      // Any other cause fails the second attempt too, and is reported then.
+      String parent = path.substring(0, path.lastIndexOf('/'));
+      if (parent.isEmpty()) {
+        throw firstAttempt;
+      }
+      run(transport, Command.of("mkdir", "-p", "-m", PARENT_MODE, "--", parent), "mkdir -p " + parent, where);
+      write(transport, path, want, Optional.empty(), where);
+    }
   }
 
   /** Writes the whole file; attributes the spec does not manage come from {@code existing}, else the defaults. */

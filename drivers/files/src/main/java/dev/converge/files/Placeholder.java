@@ -9,7 +9,7 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code binary}: the file is not valid UTF-8;
  *   <li>{@code too large to show}: the file is over {@link FileDriver#MAX_SHOWN_BYTES} and was not fetched;
- *   <li>{@code unreadable}: the file could not be read, or changed while it was being probed;
+ *   <li>{@code unreadable}: the file could not be read, or changed between the probe's two steps;
  *   <li>{@code secret, not fetched}: the desired content is sensitive, so the actual one (likely a secret too) is
  *       never transferred; this one is always wrapped in {@link dev.converge.resource.Sensitive} and has no digest.
  * </ul>

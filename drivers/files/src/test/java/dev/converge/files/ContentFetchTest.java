@@ -10,22 +10,18 @@ import org.junit.jupiter.api.Test;
 class ContentFetchTest {
 
   @Test
-  void parse_splitsFilesByTheirCountsWhateverBytesTheyHold() {
-    byte[] out = bytes("6\nhello\n-\n0\n3\n\n-\n");
+  void split_cutsTheOutputByTheProbedSizes() {
+    byte[] out = bytes("hello\n\nabc");
 
-    List<Optional<byte[]>> files = ContentFetch.parse(out, 4);
+    List<Optional<byte[]>> files = ContentFetch.split(out, List.of(6L, 0L, 1L, 3L));
 
-    assertThat(files.get(0)).hasValueSatisfying(b -> assertThat(text(b)).isEqualTo("hello\n"));
-    assertThat(files.get(1)).isEmpty();
-    assertThat(files.get(2)).hasValueSatisfying(b -> assertThat(b).isEmpty());
-    assertThat(files.get(3)).hasValueSatisfying(b -> assertThat(text(b)).isEqualTo("\n-\n"));
+    assertThat(files).extracting(f -> f.map(ContentFetchTest::text).orElse(null))
+        .containsExactly("hello\n", "", "\n", "abc");
   }
 
   @Test
-  void parse_givesUpOnTheRestWhenTheFramingBreaks() {
-    byte[] out = bytes("2\nab9\nshort");
-
-    List<Optional<byte[]>> files = ContentFetch.parse(out, 3);
+  void split_leavesEverythingFromWhereTheOutputRanShortEmpty() {
+    List<Optional<byte[]>> files = ContentFetch.split(bytes("abcde"), List.of(2L, 4L, 1L));
 
     assertThat(files.get(0)).hasValueSatisfying(b -> assertThat(text(b)).isEqualTo("ab"));
     assertThat(files.get(1)).isEmpty();
@@ -33,8 +29,8 @@ class ContentFetchTest {
   }
 
   @Test
-  void parse_ofEmptyOutputGivesNothing() {
-    assertThat(ContentFetch.parse(new byte[0], 2)).containsExactly(Optional.empty(), Optional.empty());
+  void argv_isCatWithThePathsAsOperands() {
+    assertThat(ContentFetch.argv(List.of("/a", "/-b"))).containsExactly("cat", "--", "/a", "/-b");
   }
 
   private static byte[] bytes(String s) {

@@ -269,6 +269,20 @@ abstract class FileDriverBehaviour {
   }
 
   @Test
+  void apply_createsAFileInAnExistingDirectoryWithOneWriteAndNoExec() throws Exception {
+    Path f = dir.resolve("new.conf");
+    Resource wanted = file(f, "x = 1\n", "0644");
+    Observation before = probe(wanted);
+    transport.reset();
+
+    driver.apply(target, changeFor(wanted, before));
+
+    assertThat(transport.execs()).isZero();
+    assertThat(transport.writes()).isEqualTo(1);
+    assertThat(f).hasContent("x = 1");
+  }
+
+  @Test
   void apply_replacesDifferingContent() throws Exception {
     Path f = write("f", "old\n", "rw-r--r--");
     Resource wanted = resource(f, Map.of("type", "file", "content", "new\n", "mode", "0644", "owner", user(f),

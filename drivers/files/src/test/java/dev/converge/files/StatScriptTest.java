@@ -7,6 +7,7 @@ import dev.converge.driver.Command;
 import dev.converge.driver.ExecResult;
 import dev.converge.transport.LocalTransport;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,9 +21,13 @@ class StatScriptTest {
 
   @Test
   void linux_parsesRegularFilesDirectoriesAndAbsentPaths() {
-    String out = "present\t81a4\t1148\t0\t0\troot\troot\t" + SHA + "\n"
-        + "absent\n"
-        + "present\t41ed\t4096\t1\t1\tdaemon\tdaemon\t-\n";
+    String out = """
+        eae
+        81a4	1148	0	0	root	root
+        41ed	4096	1	1	daemon	daemon
+        --
+        %s  /etc/a
+        """.formatted(SHA);
 
     List<Optional<FileState>> states = StatScript.LINUX.parse(out, List.of("/etc/a", "/etc/b", "/var/c"));
 
@@ -33,32 +38,46 @@ class StatScriptTest {
   }
 
   @Test
-  void linux_keepsSetuidSetgidAndStickyBits() {
-    Optional<FileState> state = StatScript.LINUX.parse("present\t89ed\t10\t0\t0\troot\troot\t" + SHA, List.of("/x"))
-        .get(0);
+  void linux_readsTheDigestOfANameThatSha256sumEscaped() {
+    String out = "e\n81a4\t3\t0\t0\troot\troot\n--\n\\" + SHA + "  /srv/back\\\\slash\n";
 
-    assertThat(state.orElseThrow().mode()).isEqualTo("4755");
+    FileState state = StatScript.LINUX.parse(out, List.of("/srv/back\\slash")).get(0).orElseThrow();
+
+    assertThat(state.sha256()).contains(SHA);
+  }
+
+  @Test
+  void linux_keepsSetuidSetgidAndStickyBits() {
+    FileState state = StatScript.LINUX.parse("e\n89ed\t10\t0\t0\troot\troot\n--\n" + SHA + "  /x\n",
+        List.of("/x")).get(0).orElseThrow();
+
+    assertThat(state.mode()).isEqualTo("4755");
   }
 
   @Test
   void linux_reportsOwnersWithoutANameAsGnuStatPrintsThem() {
-    FileState state = StatScript.LINUX.parse("present\t81a4\t0\t4242\t4242\tUNKNOWN\tUNKNOWN\t" + SHA, List.of("/x"))
-        .get(0).orElseThrow();
+    FileState state = StatScript.LINUX.parse("e\n81a4\t0\t4242\t4242\tUNKNOWN\tUNKNOWN\n--\n" + SHA + "  /x\n",
+        List.of("/x")).get(0).orElseThrow();
 
     assertThat(state.user()).isEqualTo("UNKNOWN");
     assertThat(state.uid()).isEqualTo("4242");
   }
 
-  /* ------ FreeBSD: stat -f '%p %z %u %g %Su %Sg' (st_mode in octal, stat(1)), sha256 -q ------ */
+  /* ------ FreeBSD: stat -f '%p %z %u %g %Su %Sg' (st_mode in octal, stat(1)), sha256 -q (digest only) ------ */
 
   @Test
   void freebsd_parsesOctalModesAsStat1PrintsThem() {
-    String out = "present\t100644\t1148\t0\t0\troot\twheel\t" + SHA + "\n"
-        + "present\t40755\t512\t0\t0\troot\twheel\t-\n"
-        + "present\t120755\t12\t0\t0\troot\twheel\t-\n"
-        + "present\t104555\t23\t0\t0\troot\twheel\t" + SHA.toUpperCase() + "\n"
-        + "present\t20666\t0\t0\t5\troot\toperator\t-\n"
-        + "absent\n";
+    String out = """
+        eeeeea
+        100644	1148	0	0	root	wheel
+        40755	512	0	0	root	wheel
+        120755	12	0	0	root	wheel
+        104555	23	0	0	root	wheel
+        20666	0	0	5	root	operator
+        --
+        %s
+        %s
+        """.formatted(SHA, SHA.toUpperCase(Locale.ROOT));
 
     List<Optional<FileState>> states = StatScript.FREEBSD.parse(out,
         List.of("/etc/rc.conf", "/usr/local/etc", "/etc/termcap", "/usr/bin/su", "/dev/null", "/nope"));
@@ -76,19 +95,19 @@ class StatScriptTest {
 
   @Test
   void freebsd_reportsOwnersWithoutANameByNumberAsStat1Does() {
-    FileState state = StatScript.FREEBSD.parse("present\t100600\t3\t1001\t1001\t1001\t1001\t" + SHA, List.of("/x"))
-        .get(0).orElseThrow();
+    FileState state = StatScript.FREEBSD.parse("e\n100600\t3\t1001\t1001\t1001\t1001\n--\n" + SHA + "\n",
+        List.of("/x")).get(0).orElseThrow();
 
     assertThat(state.user()).isEqualTo("1001");
     assertThat(state.group()).isEqualTo("1001");
   }
 
   @Test
-  void freebsd_usesStatDashFAndSha256DashQ() {
-    assertThat(StatScript.FREEBSD.script()).contains("stat -f '%p\t%z\t%u\t%g\t%Su\t%Sg' -- \"$p\"")
-        .contains("sha256 -q < \"$p\"");
-    assertThat(StatScript.LINUX.script()).contains("stat -c '%f\t%s\t%u\t%g\t%U\t%G' -- \"$p\"")
-        .contains("sha256sum < \"$p\"");
+  void scripts_useTheDocumentedToolsOfEachPlatform() {
+    assertThat(StatScript.FREEBSD.script()).contains("xargs -0 stat -f '%p\t%z\t%u\t%g\t%Su\t%Sg' --")
+        .contains("xargs -0 sha256 -q --");
+    assertThat(StatScript.LINUX.script()).contains("xargs -0 stat -c '%f\t%s\t%u\t%g\t%U\t%G' --")
+        .contains("xargs -0 sha256sum --");
   }
 
   /* ------ both ------ */
@@ -119,28 +138,48 @@ class StatScriptTest {
   }
 
   @Test
-  void parse_ofAnErrorLineNamesThePathAndTheReason() {
-    assertThatThrownBy(() -> StatScript.LINUX.parse(
-        "error\tsh: 1: cannot open /root/x: Permission denied\n", List.of("/root/x")))
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessage("/root/x: sh: 1: cannot open /root/x: Permission denied");
+  void parse_ofAnEmptyBatchOnlyNeedsTheMarkers() {
+    assertThat(StatScript.LINUX.parse("\n--\n", List.of())).isEmpty();
   }
 
   @Test
-  void parse_ofTooFewLinesFails() {
-    assertThatThrownBy(() -> StatScript.LINUX.parse("absent\n", List.of("/a", "/b")))
+  void parse_ofAPathStatCouldNotAnswerFails() {
+    assertThatThrownBy(() -> StatScript.LINUX.parse("ee\n81a4\t1\t0\t0\troot\troot\n--\n" + SHA + "  /a\n",
+        List.of("/a", "/b")))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("expected 2 lines");
+        .hasMessage("expected 2 lines of stat output, found 1");
+  }
+
+  @Test
+  void parse_ofAFileThatCouldNotBeHashedFails() {
+    assertThatThrownBy(() -> StatScript.LINUX.parse("e\n81a4\t1\t0\t0\troot\troot\n--\n", List.of("/root/x")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("/root/x: no sha256 digest");
+  }
+
+  @Test
+  void parse_ofMoreDigestsThanRegularFilesFails() {
+    assertThatThrownBy(() -> StatScript.LINUX.parse("e\n41ed\t1\t0\t0\troot\troot\n--\n" + SHA + "  /d\n",
+        List.of("/d")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("expected 0 sha256 digests, found 1");
+  }
+
+  @Test
+  void parse_ofAWrongPresenceLineFails() {
+    assertThatThrownBy(() -> StatScript.LINUX.parse("a\n--\n", List.of("/a", "/b")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("one presence letter per path (2)");
   }
 
   @Test
   void parse_ofGarbageFails() {
-    assertThatThrownBy(() -> StatScript.LINUX.parse("present\tzz\t1\t0\t0\troot\troot\t-\n", List.of("/a")))
+    assertThatThrownBy(() -> StatScript.LINUX.parse("e\nzz\t1\t0\t0\troot\troot\n--\n", List.of("/a")))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("/a: unexpected stat output");
-    assertThatThrownBy(() -> StatScript.LINUX.parse("present\t81a4\t1\t0\t0\troot\troot\tnot-a-digest\n",
+    assertThatThrownBy(() -> StatScript.LINUX.parse("e\n81a4\t1\t0\t0\troot\troot\n--\nnot-a-digest  /a\n",
         List.of("/a")))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("expected a sha256 digest");
+        .hasMessageContaining("/a: expected a sha256 digest");
   }
 }
