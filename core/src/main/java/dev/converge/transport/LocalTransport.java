@@ -292,7 +292,7 @@ public final class LocalTransport implements Transport {
       return;
     }
     // java.nio cannot express setuid, setgid or sticky: chmod(1) can.
-    ExecResult r = exec(Command.of("chmod", String.format("%04o", mode), "--", file.toString()));
+    ExecResult r = exec(Command.of("chmod", "--", String.format("%04o", mode), file.toString()));
     if (!r.ok()) {
       throw new IOException("chmod " + String.format("%04o", mode) + " failed: " + r.err().strip());
     }

@@ -114,7 +114,7 @@ public final class FileDriver implements Driver {
     }
     Transport transport = transport(target);
     List<Optional<FileState>> states = stat(transport, dialect, paths, target);
-    Map<Integer, Optional<byte[]>> fetched = fetch(transport, paths, wanted, states, target);
+    Map<Integer, byte[]> fetched = fetch(transport, paths, wanted, states, target);
 
     List<Observation> observations = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
@@ -190,8 +190,11 @@ public final class FileDriver implements Driver {
     return states;
   }
 
-  /** Fetches, in as few execs as the limits allow, the content of files whose text the plan should show. */
-  private static Map<Integer, Optional<byte[]>> fetch(Transport transport, List<String> paths,
+  /**
+   * Fetches, in as few execs as the limits allow, the content of files whose text the plan should show; keyed by
+   * index in the batch, and missing where the output could not be cut apart.
+   */
+  private static Map<Integer, byte[]> fetch(Transport transport, List<String> paths,
       List<Optional<DesiredFile>> wanted, List<Optional<FileState>> states, Target target) throws ProbeException {
     List<Integer> needed = new ArrayList<>();
     for (int i = 0; i < paths.size(); i++) {
@@ -203,7 +206,7 @@ public final class FileDriver implements Driver {
         needed.add(i);
       }
     }
-    Map<Integer, Optional<byte[]>> contents = new HashMap<>();
+    Map<Integer, byte[]> contents = new HashMap<>();
     List<List<Integer>> chunks = new ArrayList<>();
     for (List<Integer> byArguments :
         Chunks.of(needed, MAX_PATHS_PER_EXEC, i -> argumentBytes(paths.get(i)), MAX_ARGUMENT_BYTES)) {
@@ -216,7 +219,8 @@ public final class FileDriver implements Driver {
       ExecResult r = exec(transport, new Command(ContentFetch.argv(chunkPaths), null, PROBE_TIMEOUT), target);
       List<Optional<byte[]>> bytes = ContentFetch.split(r.stdout(), sizes);
       for (int j = 0; j < chunk.size(); j++) {
-        contents.put(chunk.get(j), bytes.get(j));
+        int index = chunk.get(j);
+        bytes.get(j).ifPresent(b -> contents.put(index, b));
       }
     }
     if (!chunks.isEmpty()) {
@@ -225,7 +229,7 @@ public final class FileDriver implements Driver {
     return contents;
   }
 
-  private static Properties observe(DesiredFile want, FileState state, Optional<Optional<byte[]>> fetched) {
+  private static Properties observe(DesiredFile want, FileState state, Optional<byte[]> fetched) {
     Properties.Builder b = Properties.builder();
     want.type().ifPresent(t -> b.put(TYPE, state.type().label()));
     want.mode().ifPresent(m -> b.put(MODE, state.mode()));
@@ -237,7 +241,7 @@ public final class FileDriver implements Driver {
     return b.build();
   }
 
-  private static Object observedContent(DesiredFile want, FileState state, Optional<Optional<byte[]>> fetched) {
+  private static Object observedContent(DesiredFile want, FileState state, Optional<byte[]> fetched) {
     String sha = state.sha256().orElseThrow();
     if (want.contentSha256().orElseThrow().equals(sha)) {
       return want.content().orElseThrow();
@@ -248,7 +252,7 @@ public final class FileDriver implements Driver {
     if (state.size() > MAX_SHOWN_BYTES) {
       return Placeholder.tooLarge(state.size(), sha);
     }
-    Optional<byte[]> bytes = fetched.flatMap(f -> f).filter(b -> DesiredFile.sha256(b).equals(sha));
+    Optional<byte[]> bytes = fetched.filter(b -> DesiredFile.sha256(b).equals(sha));
     if (bytes.isEmpty()) {
       return Placeholder.unreadable(state.size(), sha);
     }
