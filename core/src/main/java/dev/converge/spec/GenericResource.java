@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * A resource of a kind that a driver brings (built in or from the drivers directory), written as
  * {@code {kind, host, name, properties, requires}} under {@code resources:}. Properties are passed to the driver as
- * canonical values.
+ * canonical values; maps are sorted by key.
  */
 public record GenericResource(
     String kind,
@@ -18,7 +18,7 @@ public record GenericResource(
     List<Reference> requires) {
 
   public GenericResource {
-    properties = Map.copyOf(properties);
+    properties = ImmutableMaps.sorted(properties);
     requires = List.copyOf(requires);
   }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.regex.Pattern;
 
 /**
@@ -35,12 +36,40 @@ public final class Template {
   /** The rendered text; {@code sensitive} if any secret went into it. */
   public record Rendered(String text, boolean sensitive) {}
 
+  /** A template that does not parse: where, and why. The message is {@code location: reason}. */
+  public static final class SyntaxError extends IllegalArgumentException {
+    private final transient Location location;
+    private final String reason;
+
+    SyntaxError(Location location, String reason) {
+      super(location + ": " + reason);
+      this.location = location;
+      this.reason = reason;
+    }
+
+    public Location location() {
+      return location;
+    }
+
+    public String reason() {
+      return reason;
+    }
+  }
+
   /**
    * Parses {@code text}, written at {@code location} (the start of the YAML scalar).
    *
-   * @throws IllegalArgumentException for an unclosed {@code ${}, an empty or malformed variable, naming the offset
+   * @throws SyntaxError for an unclosed {@code ${}, an empty or malformed variable, naming where it is
    */
   public static Template parse(String text, Location location) {
+    return parse(text, location, index -> offset(location, text, index));
+  }
+
+  /**
+   * Parses {@code text} whose characters {@code locate} maps to file positions (the loader knows where the lines
+   * of an indented block scalar start).
+   */
+  static Template parse(String text, Location location, IntFunction<Location> locate) {
     List<Object> parts = new ArrayList<>();
     StringBuilder literal = new StringBuilder();
     int i = 0;
@@ -51,13 +80,13 @@ public final class Template {
         i += 2;
       } else if (c == '$' && i + 1 < text.length() && text.charAt(i + 1) == '{') {
         int end = text.indexOf('}', i + 2);
-        Location at = offset(location, text, i);
+        Location at = locate.apply(i);
         if (end < 0) {
-          throw new IllegalArgumentException(at + ": unclosed `${` in template: expected `}`");
+          throw new SyntaxError(at, "unclosed `${` in template: expected `}`");
         }
         String variable = text.substring(i + 2, end).strip();
         if (!VARIABLE.matcher(variable).matches()) {
-          throw new IllegalArgumentException(at + ": `${" + variable + "}` is not a template variable: expected a"
+          throw new SyntaxError(at, "`${" + variable + "}` is not a template variable: expected a"
               + " dotted name such as ${host.name}");
         }
         if (literal.length() > 0) {

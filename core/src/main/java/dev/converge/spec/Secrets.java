@@ -1,0 +1,114 @@
+package dev.converge.spec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The values of a spec's secrets, read when first asked for and then kept for the life of this instance (one
+ * run). A file's value is its content without trailing line breaks; an environment variable's is its value.
+ * Loading a spec never reads a secret, so a spec can be validated where its secrets are not available.
+ *
+ * <p>Thread-safe. {@link #toString()} names the secrets, never their values.
+ */
+public final class Secrets {
+
+  /** Secret files are small (keys, passwords, tsig-keygen output); anything larger is a mistake. */
+  static final int MAX_SECRET_BYTES = 1 << 20;
+
+  private final Map<String, SecretRef> refs;
+  private final Map<String, String> environment;
+  private final Map<String, String> values = new ConcurrentHashMap<>();
+
+  private Secrets(Map<String, SecretRef> refs, Map<String, String> environment) {
+    this.refs = Map.copyOf(refs);
+    this.environment = Map.copyOf(environment);
+  }
+
+  /**
+   * @param environment where {@code env:} secrets are looked up (usually {@code System.getenv()})
+   */
+  public static Secrets of(Spec spec, Map<String, String> environment) {
+    return new Secrets(spec.secrets(), environment);
+  }
+
+  /**
+   * The value of secret {@code name}.
+   *
+   * @throws SecretException naming the secret and where it is defined, if there is no usable value
+   */
+  public String value(String name) {
+    Objects.requireNonNull(name, "name");
+    String cached = values.get(name);
+    if (cached != null) {
+      return cached;
+    }
+    SecretRef ref = refs.get(name);
+    if (ref == null) {
+      throw new SecretException("secret `" + name + "` is not defined in the spec: expected one of "
+          + String.join(", ", new java.util.TreeSet<>(refs.keySet())));
+    }
+    String value = ref.file().isPresent() ? read(ref, ref.file().get()) : lookUp(ref, ref.env().orElseThrow());
+    if (value.isEmpty()) {
+      throw new SecretException(describe(ref) + " is empty: expected a value");
+    }
+    values.putIfAbsent(name, value);
+    return values.get(name);
+  }
+
+  private String lookUp(SecretRef ref, String variable) {
+    String value = environment.get(variable);
+    if (value == null) {
+      throw new SecretException(describe(ref) + ": environment variable " + variable + " is not set");
+    }
+    return value;
+  }
+
+  private static String read(SecretRef ref, Path file) {
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(file)) {
+      bytes = in.readNBytes(MAX_SECRET_BYTES + 1);
+    } catch (NoSuchFileException e) {
+      throw new SecretException(describe(ref) + ": file " + file + " does not exist");
+    } catch (IOException e) {
+      throw new SecretException(describe(ref) + ": cannot read file " + file + " (" + e.getClass().getSimpleName()
+          + ")", e);
+    }
+    if (bytes.length > MAX_SECRET_BYTES) {
+      throw new SecretException(describe(ref) + ": file " + file + " is larger than " + MAX_SECRET_BYTES
+          + " bytes: expected a key or password file");
+    }
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new SecretException(describe(ref) + ": file " + file + " is not UTF-8 text");
+    }
+    int end = text.length();
+    while (end > 0 && (text.charAt(end - 1) == '\n' || text.charAt(end - 1) == '\r')) {
+      end--;
+    }
+    return text.substring(0, end);
+  }
+
+  private static String describe(SecretRef ref) {
+    return "secret `" + ref.name() + "` (" + ref.location() + ")";
+  }
+
+  @Override
+  public String toString() {
+    return "Secrets" + new java.util.TreeSet<>(refs.keySet());
+  }
+}
