@@ -93,6 +93,11 @@ public final class DriverRegistry {
     return Optional.ofNullable(exact != null ? exact : byPlatform.get(Driver.ANY_PLATFORM));
   }
 
+  /** Every driver of {@code kind}, whatever its platforms. */
+  public List<Driver> driversOf(String kind) {
+    return byKindAndPlatform.getOrDefault(kind, Map.of()).values().stream().distinct().toList();
+  }
+
   public SortedSet<String> kinds() {
     return new TreeSet<>(byKindAndPlatform.keySet());
   }

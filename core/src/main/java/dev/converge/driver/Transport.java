@@ -26,6 +26,14 @@ public interface Transport extends AutoCloseable {
    */
   void write(String path, byte[] content, FileAttributes attributes) throws TransportException;
 
+  /**
+   * False once the connection is known to be dead (keep-alive unanswered, peer closed): the engine then opens a
+   * new transport instead of reusing this one.
+   */
+  default boolean isOpen() {
+    return true;
+  }
+
   /** For messages: {@code ssh root@10.0.0.1:22}, {@code local}. */
   String describe();
 

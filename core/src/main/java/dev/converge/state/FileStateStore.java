@@ -93,7 +93,7 @@ public final class FileStateStore implements StateStore {
       removeAbandonedTemporaryFiles(directory);
       Path file = directory.resolve(STATE_FILE);
       boolean stored = Files.exists(file);
-      State current = stored ? codec.read(file) : State.empty(site);
+      State current = stored ? codec.read(file) : State.unwritten(site);
       if (!current.site().equals(site)) {
         throw new StateException(file + " holds the state of site `" + current.site() + "`, not of `" + site
             + "`: is this the state directory of another spec?");
@@ -135,6 +135,11 @@ public final class FileStateStore implements StateStore {
     if (!next.site().equals(site)) {
       throw new StateException("refusing to write the state of site `" + next.site() + "` to " + file
           + ", which belongs to site `" + site + "`");
+    }
+    if (next.lineage().equals(State.UNWRITTEN)) {
+      // derived from the snapshot read before the first write: it belongs to this store's history
+      String lineage = stored ? current.lineage() : UUID.randomUUID().toString();
+      next = new State(lineage, next.serial(), next.site(), next.resources(), next.allocations());
     }
     if (stored && !next.lineage().equals(current.lineage())) {
       throw new StateException("refusing to write state of lineage " + next.lineage() + " to " + file

@@ -49,6 +49,17 @@ public record State(
     allocations = copyAllocations(allocations);
   }
 
+  /**
+   * The lineage of a state that was never written. A store gives it a random lineage on its first write, so that
+   * plans made before any state exists are reproducible, and a plan made then cannot be applied twice.
+   */
+  public static final String UNWRITTEN = "unwritten";
+
+  /** What a store reads where no state was written yet: lineage {@link #UNWRITTEN}, serial 0, nothing recorded. */
+  public static State unwritten(String site) {
+    return new State(UNWRITTEN, 0, site, ImmutableSortedMap.of(), ImmutableSortedMap.of());
+  }
+
   /** A new state for {@code site}: a fresh random lineage, serial 0, nothing managed, nothing allocated. */
   public static State empty(String site) {
     return new State(UUID.randomUUID().toString(), 0, site, ImmutableSortedMap.of(), ImmutableSortedMap.of());

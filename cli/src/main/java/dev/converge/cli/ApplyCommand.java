@@ -1,0 +1,94 @@
+package dev.converge.cli;
+
+import dev.converge.engine.Engine;
+import dev.converge.engine.EngineException;
+import dev.converge.engine.RunReport;
+import dev.converge.plan.PlanJson;
+import dev.converge.spec.Spec;
+import dev.converge.state.StateStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** {@code converge apply SPEC|PLAN}: converge, or apply a saved plan if it is still what would be done. */
+@Command(name = "apply", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Converges the site: probe, plan, apply, verify, until nothing differs.",
+        "Given a plan file from `converge plan --out`, applies it only if the spec, the state and the hosts",
+        "are still as they were when it was made."})
+final class ApplyCommand implements Callable<Integer> {
+
+  @Mixin CommonOptions options;
+
+  @Parameters(index = "0", paramLabel = "SPEC|PLAN", description = "The spec, or a saved plan.")
+  Path target;
+
+  @Override
+  public Integer call() {
+    return new Apply(new Session(options)).run(target);
+  }
+
+  /** The apply logic, shared with the root command ({@code converge SPEC}). */
+  static final class Apply {
+    private final Session session;
+
+    Apply(Session session) {
+      this.session = session;
+    }
+
+    int run(Path target) {
+      try {
+        PlanJson.Saved saved = savedPlan(target);
+        Path specFile = saved == null ? target : Path.of(saved.spec());
+        if (saved != null && session.options.stateDir == null) {
+          session.options.stateDir = Path.of(saved.stateDir());
+        }
+        Spec spec = session.load(specFile);
+        RunPrinter printer = new RunPrinter(session.console, session.options.json, session.timings);
+        try (StateStore store = session.lock(spec, "converge apply " + target);
+            Engine engine = session.engine(printer);
+            GracefulStop stop = GracefulStop.interruptingCurrentThread()) {
+          Engine.Options runOptions = saved == null ? Engine.Options.defaults() : Engine.Options.applying(saved);
+          RunReport report = engine.apply(spec, store, runOptions);
+          printer.finish(report);
+          session.timings.print();
+          return report.converged() ? ExitCode.OK : ExitCode.FAILED;
+        }
+      } catch (Session.Exit e) {
+        return e.exitCode;
+      } catch (EngineException e) {
+        session.console.error(e.getMessage());
+        return e.kind() == EngineException.Kind.INVALID_SPEC ? ExitCode.INVALID_SPEC : ExitCode.FAILED;
+      } catch (InterruptedException e) {
+        session.console.error("interrupted; what finished is recorded, run converge again to finish");
+        return ExitCode.INTERRUPTED;
+      }
+    }
+
+    /** The saved plan in {@code target}, or null if {@code target} is a spec. */
+    private PlanJson.Saved savedPlan(Path target) throws Session.Exit {
+      byte[] head;
+      try {
+        if (!Files.isRegularFile(target)) {
+          return null;
+        }
+        head = Files.readAllBytes(target);
+      } catch (IOException e) {
+        return null;
+      }
+      String text = new String(head, 0, Math.min(head.length, 64), java.nio.charset.StandardCharsets.UTF_8).strip();
+      if (!text.startsWith("{")) {
+        return null;
+      }
+      try {
+        return PlanJson.read(head);
+      } catch (IOException e) {
+        session.console.error(target + ": " + e.getMessage());
+        throw new Session.Exit(ExitCode.FAILED);
+      }
+    }
+  }
+}

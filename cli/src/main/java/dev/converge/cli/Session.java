@@ -1,0 +1,103 @@
+package dev.converge.cli;
+
+import dev.converge.driver.DriverRegistry;
+import dev.converge.engine.Engine;
+import dev.converge.engine.EngineListener;
+import dev.converge.execute.Executor;
+import dev.converge.spec.Problem;
+import dev.converge.spec.Spec;
+import dev.converge.spec.SpecException;
+import dev.converge.spec.SpecLoader;
+import dev.converge.state.FileStateStore;
+import dev.converge.state.LockRequest;
+import dev.converge.state.StateException;
+import dev.converge.state.StateLockedException;
+import dev.converge.state.StateStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The plumbing every command shares: drivers, spec, state lock, engine — each failure mapped to its exit code. */
+final class Session {
+
+  /** A failure that ends the command with {@code exitCode}; the message has already been printed. */
+  static final class Exit extends Exception {
+    final int exitCode;
+
+    Exit(int exitCode) {
+      super(null, null, false, false);
+      this.exitCode = exitCode;
+    }
+  }
+
+  final CommonOptions options;
+  final Console console;
+  final Timings timings;
+  private DriverRegistry registry;
+
+  Session(CommonOptions options) {
+    this.options = options;
+    this.console = Console.system(options);
+    this.timings = new Timings(options.timings, console);
+  }
+
+  DriverRegistry registry() throws Exit {
+    if (registry == null) {
+      try {
+        registry = options.driversDirectory().isPresent()
+            ? DriverRegistry.load(options.driversDirectory().get())
+            : DriverRegistry.load();
+      } catch (IOException | RuntimeException e) {
+        console.error("cannot load drivers: " + e.getMessage());
+        throw new Exit(ExitCode.FAILED);
+      }
+    }
+    return registry;
+  }
+
+  /** Loads and validates the spec; prints warnings; on errors prints them all and exits 65. */
+  Spec load(Path file) throws Exit {
+    if (!Files.isRegularFile(file)) {
+      console.error("no spec file " + file);
+      throw new Exit(ExitCode.INVALID_SPEC);
+    }
+    try {
+      SpecLoader.Result result = SpecLoader.builder().knownKinds(registry().kinds()).build().load(file);
+      result.warnings().forEach(w -> console.err().println(w));
+      timings.mark("spec loaded");
+      return result.spec();
+    } catch (SpecException e) {
+      for (Problem p : e.problems()) {
+        console.err().println(p);
+      }
+      long errors = e.problems().stream().filter(p -> p.severity() == Problem.Severity.ERROR).count();
+      console.err().println(errors + (errors == 1 ? " error" : " errors") + " in " + file + "; nothing was done.");
+      throw new Exit(ExitCode.INVALID_SPEC);
+    } catch (IOException e) {
+      console.error("cannot read " + file + ": " + e.getMessage());
+      throw new Exit(ExitCode.INVALID_SPEC);
+    }
+  }
+
+  /** Opens the state directory and takes its lock (waiting up to --lock-timeout); exits 75 if another run holds it. */
+  StateStore lock(Spec spec, String command) throws Exit {
+    Path dir = options.stateDirectory(spec.root());
+    try {
+      return FileStateStore.open(dir, spec.site(), new LockRequest(options.lockTimeout, command));
+    } catch (StateLockedException e) {
+      console.error(e.getMessage());
+      throw new Exit(ExitCode.LOCKED);
+    } catch (StateException e) {
+      console.error(e.getMessage());
+      throw new Exit(ExitCode.FAILED);
+    }
+  }
+
+  Engine engine(EngineListener listener) throws Exit {
+    return Engine.builder(registry())
+        .limits(new Executor.Limits(options.parallelism, options.perHost))
+        .maxRounds(options.maxRounds)
+        .listener(listener)
+        .build();
+  }
+}

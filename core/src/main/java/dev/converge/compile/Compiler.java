@@ -1,0 +1,146 @@
+package dev.converge.compile;
+
+import com.google.common.net.InetAddresses;
+import dev.converge.graph.CycleException;
+import dev.converge.graph.DesiredGraph;
+import dev.converge.resource.Properties;
+import dev.converge.resource.Resource;
+import dev.converge.resource.ResourceId;
+import dev.converge.resource.Sensitive;
+import dev.converge.spec.FileSpec;
+import dev.converge.spec.GenericResource;
+import dev.converge.spec.Jail;
+import dev.converge.spec.Reference;
+import dev.converge.spec.SecretException;
+import dev.converge.spec.Secrets;
+import dev.converge.spec.Spec;
+import dev.converge.spec.Template;
+import dev.converge.spec.TemplateVariables;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Expands a validated spec into the desired graph: each spec entity becomes fine-grained resources owned by one
+ * driver each, with edges from references ({@code requires:}, and a resource on a host after that host's own
+ * resources). Also runs IPAM, whose allocations templates can use.
+ */
+public final class Compiler {
+
+  /** The kind of the file resource. */
+  public static final String FILE = "file";
+
+  private Compiler() {}
+
+  /**
+   * Compiles {@code spec}.
+   *
+   * @param recordedAllocations IPAM allocations from state, kept where still valid
+   * @throws CycleException when {@code requires:} edges go round in a circle
+   * @throws CompileException when a network is full, a secret cannot be read, a template cannot be rendered
+   */
+  public static Compilation compile(Spec spec, Map<String, ? extends Map<String, String>> recordedAllocations,
+      Secrets secrets) throws CompileException, CycleException {
+    SortedMap<String, SortedMap<String, String>> allocations = Ipam.allocate(spec, recordedAllocations);
+    TemplateContext context = new TemplateContext(spec, allocations, secrets);
+    DesiredGraph.Builder graph = DesiredGraph.builder();
+    SortedMap<String, Set<ResourceId>> entities = new TreeMap<>();
+    spec.hosts().keySet().forEach(h -> entities.put("host/" + h, new TreeSet<>()));
+    spec.networks().keySet().forEach(n -> entities.put("network/" + n, new TreeSet<>()));
+    spec.jails().keySet().forEach(j -> entities.put("jail/" + j, new TreeSet<>()));
+    spec.zones().keySet().forEach(z -> entities.put("zone/" + z, new TreeSet<>()));
+    spec.images().keySet().forEach(i -> entities.put("image/" + i, new TreeSet<>()));
+
+    List<String> errors = new ArrayList<>();
+    record Pending(ResourceId id, String host, List<Reference> requires) {}
+    List<Pending> pending = new ArrayList<>();
+    for (FileSpec f : spec.files()) {
+      ResourceId id = ResourceId.of(FILE, f.host(), f.path());
+      try {
+        graph.add(file(f, id, context));
+      } catch (CompileException e) {
+        errors.add(e.getMessage());
+        continue;
+      }
+      entities.put("file/" + f.host() + ":" + f.path(), new TreeSet<>(Set.of(id)));
+      pending.add(new Pending(id, f.host(), f.requires()));
+    }
+    for (GenericResource g : spec.resources()) {
+      ResourceId id = ResourceId.of(g.kind(), g.host(), g.name());
+      graph.add(g.absent() ? Resource.absent(id, g.location()) : Resource.present(id, Properties.of(g.properties()),
+          g.location()));
+      entities.put(g.kind() + "/" + g.host() + ":" + g.name(), new TreeSet<>(Set.of(id)));
+      pending.add(new Pending(id, g.host(), g.requires()));
+    }
+    if (!errors.isEmpty()) {
+      throw new CompileException(String.join("\n", errors));
+    }
+    for (Pending p : pending) {
+      for (ResourceId dependency : entities.getOrDefault("host/" + p.host(), Set.of())) {
+        graph.requires(p.id(), dependency);
+      }
+      for (Reference ref : p.requires()) {
+        Set<ResourceId> targets = entities.get(ref.kind() + "/" + ref.name());
+        if (targets == null) {
+          throw new CompileException(ref.location() + ": `" + ref + "` names nothing in the spec");
+        }
+        targets.stream().filter(t -> !t.equals(p.id())).forEach(t -> graph.requires(p.id(), t));
+      }
+    }
+    return new Compilation(graph.build(), allocations, entities);
+  }
+
+  private static Resource file(FileSpec f, ResourceId id, TemplateContext context) throws CompileException {
+    if (f.absent()) {
+      return Resource.absent(id, f.location());
+    }
+    String content;
+    boolean sensitive = false;
+    if (f.template().isPresent()) {
+      Template.Rendered rendered = context.render(f.template().get(), f.host());
+      content = rendered.text();
+      sensitive = rendered.sensitive();
+    } else {
+      content = f.content().orElse("");
+    }
+    Properties.Builder p = Properties.builder()
+        .put("type", "file")
+        .put("content", sensitive ? new Sensitive(content) : content)
+        .put("mode", String.format("%04o", f.mode().orElse(sensitive ? 0600 : 0644)))
+        .put("owner", f.owner())
+        .put("group", f.group());
+    return Resource.present(id, p.build(), f.location());
+  }
+
+  /** Renders templates with the loader's {@link TemplateVariables}, IPAM's allocations and the secrets. */
+  private record TemplateContext(TemplateVariables variables, Spec spec,
+      SortedMap<String, SortedMap<String, String>> allocations, Secrets secrets) {
+
+    TemplateContext(Spec spec, SortedMap<String, SortedMap<String, String>> allocations, Secrets secrets) {
+      this(TemplateVariables.of(spec), spec, allocations, secrets);
+    }
+
+    Template.Rendered render(Template t, String host) throws CompileException {
+      try {
+        return t.render(variables.resolver(host, this::allocated, secrets));
+      } catch (SecretException | IllegalArgumentException e) {
+        throw new CompileException(e.getMessage(), e);
+      }
+    }
+
+    private Optional<InetAddress> allocated(String jail) {
+      Jail j = spec.jails().get(jail);
+      if (j == null) {
+        return Optional.empty();
+      }
+      String address = allocations.getOrDefault(j.network(), new TreeMap<>()).get(Ipam.jailOwner(jail));
+      return Optional.ofNullable(address).map(InetAddresses::forString);
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package dev.converge.compile;
+
+import com.google.common.net.InetAddresses;
+import dev.converge.spec.Cidr;
+import dev.converge.spec.Jail;
+import dev.converge.spec.Network;
+import dev.converge.spec.Spec;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Address management for {@code address: auto}. An owner keeps the address state recorded for it as long as that
+ * address is still valid (inside the network, not taken by a fixed address); otherwise, and for new owners, it
+ * gets the lowest free address, owners taken in name order — so re-running never renumbers and the same spec and
+ * state always allocate the same way.
+ */
+public final class Ipam {
+
+  /** Owner key of a jail's address: {@code jail/NAME}. */
+  public static String jailOwner(String jail) {
+    return "jail/" + jail;
+  }
+
+  private Ipam() {}
+
+  /**
+   * Allocations for every auto-addressed jail: network → owner → address. Allocations of owners that are gone are
+   * not carried over (their addresses are free again).
+   *
+   * @param recorded allocations from state
+   * @throws CompileException naming the jail and the network when a network is full
+   */
+  public static SortedMap<String, SortedMap<String, String>> allocate(Spec spec,
+      Map<String, ? extends Map<String, String>> recorded) throws CompileException {
+    SortedMap<String, SortedMap<String, String>> out = new TreeMap<>();
+    List<String> errors = new ArrayList<>();
+    for (Network net : spec.networks().values()) {
+      List<Jail> auto = spec.jails().values().stream()
+          .filter(j -> j.network().equals(net.name()) && j.autoAddress())
+          .toList();
+      if (auto.isEmpty()) {
+        continue;
+      }
+      Set<BigInteger> taken = reserved(spec, net);
+      SortedMap<String, String> mine = new TreeMap<>();
+      Map<String, String> before = recorded.containsKey(net.name()) ? recorded.get(net.name()) : Map.of();
+      List<Jail> needing = new ArrayList<>();
+      for (Jail j : auto) {
+        String kept = before.get(jailOwner(j.name()));
+        BigInteger offset = kept == null ? null : validOffset(net.cidr(), kept);
+        if (offset != null && !taken.contains(offset)) {
+          taken.add(offset);
+          mine.put(jailOwner(j.name()), kept);
+        } else {
+          needing.add(j);
+        }
+      }
+      BigInteger next = BigInteger.ONE;
+      BigInteger limit = lastUsable(net.cidr());
+      for (Jail j : needing) {
+        while (next.compareTo(limit) <= 0 && taken.contains(next)) {
+          next = next.add(BigInteger.ONE);
+        }
+        if (next.compareTo(limit) > 0) {
+          errors.add(j.location() + ": network `" + net.name() + "` (" + net.cidr() + ") has no free address left for"
+              + " jail `" + j.name() + "`: widen the cidr or give the jail a fixed address");
+          continue;
+        }
+        taken.add(next);
+        mine.put(jailOwner(j.name()), InetAddresses.toAddrString(net.cidr().addressAt(next)));
+      }
+      out.put(net.name(), mine);
+    }
+    if (!errors.isEmpty()) {
+      throw new CompileException(String.join("\n", errors));
+    }
+    return out;
+  }
+
+  /** Offsets no allocation may use: network and broadcast addresses, the network's own addresses, fixed jails. */
+  private static Set<BigInteger> reserved(Spec spec, Network net) {
+    Set<BigInteger> taken = new HashSet<>();
+    taken.add(BigInteger.ZERO);
+    net.addresses().values().forEach(list -> list.forEach(a -> add(taken, net.cidr(), a)));
+    spec.jails().values().stream()
+        .filter(j -> j.network().equals(net.name()))
+        .forEach(j -> j.address().ifPresent(a -> add(taken, net.cidr(), a)));
+    return taken;
+  }
+
+  private static void add(Set<BigInteger> taken, Cidr cidr, InetAddress a) {
+    if (cidr.contains(a)) {
+      taken.add(cidr.offsetOf(a));
+    }
+  }
+
+  /** The last offset that may be handed out: below the broadcast address of an IPv4 network wider than /31. */
+  private static BigInteger lastUsable(Cidr cidr) {
+    BigInteger last = cidr.size().subtract(BigInteger.ONE);
+    return cidr.isIpv4() && cidr.prefix() < 31 ? last.subtract(BigInteger.ONE) : last;
+  }
+
+  private static BigInteger validOffset(Cidr cidr, String address) {
+    if (!InetAddresses.isInetAddress(address)) {
+      return null;
+    }
+    InetAddress a = InetAddresses.forString(address);
+    if (!cidr.contains(a)) {
+      return null;
+    }
+    BigInteger offset = cidr.offsetOf(a);
+    return offset.signum() > 0 && offset.compareTo(lastUsable(cidr)) <= 0 ? offset : null;
+  }
+}

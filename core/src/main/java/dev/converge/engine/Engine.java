@@ -1,0 +1,612 @@
+package dev.converge.engine;
+
+import dev.converge.compile.Compilation;
+import dev.converge.compile.CompileException;
+import dev.converge.compile.Compiler;
+import dev.converge.driver.Driver;
+import dev.converge.driver.DriverRegistry;
+import dev.converge.driver.Movable;
+import dev.converge.driver.Target;
+import dev.converge.execute.Executor;
+import dev.converge.execute.Outcome;
+import dev.converge.graph.CycleException;
+import dev.converge.plan.Plan;
+import dev.converge.plan.PlanJson;
+import dev.converge.plan.Planner;
+import dev.converge.plan.Staleness;
+import dev.converge.probe.ProbeCache;
+import dev.converge.probe.Prober;
+import dev.converge.resource.Change;
+import dev.converge.resource.ChangeType;
+import dev.converge.resource.Observation;
+import dev.converge.resource.Resource;
+import dev.converge.resource.ResourceId;
+import dev.converge.spec.Location;
+import dev.converge.spec.Secrets;
+import dev.converge.spec.Spec;
+import dev.converge.state.State;
+import dev.converge.state.StateException;
+import dev.converge.state.StateStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+/**
+ * The reconciliation loop: compile the spec, probe what the hosts have, diff, plan, and (for apply) execute in
+ * dependency order, re-probing what was touched and repeating until nothing differs or {@code maxRounds} is reached.
+ *
+ * <p>One engine serves many runs ({@code watch}): it keeps the transports (one per host) and the probe cache between
+ * them. Runs on one engine must not overlap; the state lock held by the caller guarantees it across processes.
+ */
+public final class Engine implements AutoCloseable {
+
+  private final DriverRegistry registry;
+  private final Endpoints endpoints;
+  private final TransportPool pool;
+  private final ProbeCache cache;
+  private final Executor.Limits limits;
+  private final int maxRounds;
+  private final Map<String, String> environment;
+  private final EngineListener listener;
+  private final ExecutorService probePool;
+
+  private Engine(Builder b) {
+    this.registry = b.registry;
+    this.endpoints = b.endpoints;
+    this.pool = new TransportPool(b.registry);
+    this.cache = b.cache;
+    this.limits = b.limits;
+    this.maxRounds = b.maxRounds;
+    this.environment = b.environment;
+    this.listener = b.listener;
+    AtomicInteger n = new AtomicInteger();
+    this.probePool = Executors.newFixedThreadPool(b.limits.parallelism(), r -> {
+      Thread t = new Thread(r, "converge-probe-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  public static Builder builder(DriverRegistry registry) {
+    return new Builder(registry);
+  }
+
+  /** What a run may be told besides the spec. */
+  public record Options(Optional<PlanJson.Saved> savedPlan, Set<String> pausedHosts) {
+    public Options {
+      pausedHosts = Set.copyOf(pausedHosts);
+    }
+
+    public static Options defaults() {
+      return new Options(Optional.empty(), Set.of());
+    }
+
+    /** Apply only if the plan made now is the saved one. */
+    public static Options applying(PlanJson.Saved saved) {
+      return new Options(Optional.of(saved), Set.of());
+    }
+
+    /** Leave these hosts alone this run (watch backs off from failing hosts). */
+    public Options pausing(Set<String> hosts) {
+      return new Options(savedPlan, hosts);
+    }
+  }
+
+  /** Computes the plan; changes nothing, writes nothing. */
+  public RunReport plan(Spec spec, StateStore store) throws EngineException, InterruptedException {
+    return new Run(spec, store, Options.defaults(), false).execute();
+  }
+
+  /** Converges: plans, executes, verifies, records ownership in state and every action in the journal. */
+  public RunReport apply(Spec spec, StateStore store, Options options) throws EngineException, InterruptedException {
+    return new Run(spec, store, options, true).execute();
+  }
+
+  public TransportPool transports() {
+    return pool;
+  }
+
+  public ProbeCache cache() {
+    return cache;
+  }
+
+  @Override
+  public void close() {
+    probePool.shutdownNow();
+    pool.close();
+  }
+
+  /** Configures an engine; every setting has a default. */
+  public static final class Builder {
+    private final DriverRegistry registry;
+    private Endpoints endpoints = Endpoints.fromSpec();
+    private ProbeCache cache = ProbeCache.disabled();
+    private Executor.Limits limits = Executor.Limits.defaults();
+    private int maxRounds = 5;
+    private Map<String, String> environment = System.getenv();
+    private EngineListener listener = EngineListener.NONE;
+
+    private Builder(DriverRegistry registry) {
+      this.registry = registry;
+    }
+
+    /** How hosts are reached (the lab maps spec hosts to its own). */
+    public Builder endpoints(Endpoints e) {
+      this.endpoints = e;
+      return this;
+    }
+
+    public Builder probeCache(ProbeCache c) {
+      this.cache = c;
+      return this;
+    }
+
+    public Builder limits(Executor.Limits l) {
+      this.limits = l;
+      return this;
+    }
+
+    /** Rounds of execute + verify before giving up on what still differs (default 5). */
+    public Builder maxRounds(int rounds) {
+      if (rounds < 1) {
+        throw new IllegalArgumentException("maxRounds < 1");
+      }
+      this.maxRounds = rounds;
+      return this;
+    }
+
+    /** Where {@code env:} secrets are read from (default: the process environment). */
+    public Builder environment(Map<String, String> env) {
+      this.environment = Map.copyOf(env);
+      return this;
+    }
+
+    public Builder listener(EngineListener l) {
+      this.listener = l;
+      return this;
+    }
+
+    public Engine build() {
+      return new Engine(this);
+    }
+  }
+
+  /** One invocation: all of its mutable state. */
+  private final class Run {
+    private final Spec spec;
+    private final StateStore store;
+    private final Options options;
+    private final boolean applying;
+    private final String runId = UUID.randomUUID().toString();
+    private final long started = System.nanoTime();
+    private final Map<String, Target> targets = new HashMap<>();
+    private final List<ActionResult> actions = new ArrayList<>();
+    private final List<Prober.Failure> probeFailures = new ArrayList<>();
+    private final List<Prober.BatchStats> probeStats = new ArrayList<>();
+    private final List<NotConverging> notConverging = new ArrayList<>();
+    private Compilation compilation;
+    private List<Resource> deletions;
+    private final Map<ResourceId, Resource> deletionsById = new HashMap<>();
+    private final Set<ResourceId> unprobed = new HashSet<>();
+    private Inventory inventory;
+
+    Run(Spec spec, StateStore store, Options options, boolean applying) {
+      this.spec = spec;
+      this.store = store;
+      this.options = options;
+      this.applying = applying;
+    }
+
+    RunReport execute() throws EngineException, InterruptedException {
+      State state = readState();
+      inventory = new Inventory(store, state, applying);
+      if (applying) {
+        journal("run-start", Map.of("spec", spec.root().toString(), "pid", ProcessHandle.current().pid(),
+            "user", System.getProperty("user.name")));
+      }
+      RunReport report;
+      try {
+        report = converge(state);
+      } catch (EngineException | InterruptedException | RuntimeException e) {
+        if (applying) {
+          finish(false);
+        }
+        throw e;
+      }
+      if (applying && !finish(report.converged())) {
+        throw new EngineException(EngineException.Kind.FAILED, "could not record state in " + store.directory());
+      }
+      return report;
+    }
+
+    /** Journals the end of the run and writes state; false if state could not be written. */
+    private boolean finish(boolean converged) {
+      journal("run-end", Map.of("result", converged ? "converged" : "failed", "actions", actions.size(),
+          "duration_ms", elapsed().toMillis()));
+      try {
+        inventory.flush();
+        return true;
+      } catch (StateException e) {
+        org.slf4j.LoggerFactory.getLogger(Engine.class).error("could not write state: {}", e.getMessage());
+        return false;
+      }
+    }
+
+    private RunReport converge(State state) throws EngineException, InterruptedException {
+      compilation = compile(state);
+      List<String> notes = new ArrayList<>();
+      deletions = deletions(state, notes);
+      deletions.forEach(d -> deletionsById.put(d.id(), d));
+      requireDrivers();
+      Map<ResourceId, Resource> all = new TreeMap<>(compilation.graph().resources());
+      deletions.forEach(d -> all.put(d.id(), d));
+      Set<ResourceId> paused = all.keySet().stream()
+          .filter(id -> options.pausedHosts().contains(id.target()))
+          .collect(Collectors.toSet());
+
+      Map<ResourceId, Observation> observed = new HashMap<>(probe(without(all.values(), paused)));
+      Set<ResourceId> unknown = new HashSet<>(paused);
+      probeFailures.forEach(f -> unknown.addAll(f.resources()));
+
+      Plan first = plan(observed, notes);
+      listener.planned(1, first);
+      if (options.savedPlan().isPresent()) {
+        List<String> reasons = Staleness.reasons(options.savedPlan().get(), first);
+        if (!reasons.isEmpty()) {
+          throw new EngineException(EngineException.Kind.STALE_PLAN,
+              "the saved plan is stale; make a new one:\n  " + String.join("\n  ", reasons));
+        }
+      }
+      if (!applying) {
+        return report(first, 0);
+      }
+      inventory.recordInSync(compilation.graph(), deletions, observed, first);
+      inventory.forgetUnowned(compilation.graph(), spec.hosts().keySet());
+      inventory.setAllocations(compilation.allocations());
+
+      unprobed.addAll(unknown);
+      Set<ResourceId> failed = new HashSet<>(unknown);
+      Set<ResourceId> given = new HashSet<>();
+      Plan plan = first;
+      int round = 0;
+      while (true) {
+        List<Change> todo = plan.changes().stream()
+            .filter(c -> !failed.contains(c.id()) && !given.contains(c.id()))
+            .toList();
+        if (todo.isEmpty()) {
+          break;
+        }
+        if (round == maxRounds) {
+          for (Change c : todo) {
+            NotConverging nc = new NotConverging(c.id(), c.fields().stream().map(f -> f.field()).toList());
+            notConverging.add(nc);
+            listener.notConverging(nc);
+          }
+          break;
+        }
+        round++;
+        if (round > 1) {
+          listener.planned(round, plan);
+        }
+        Set<ResourceId> touched = executeRound(round, plan, todo, failed);
+        verify(touched, observed, given);
+        plan = plan(observed, List.of());
+      }
+      return report(first, round);
+    }
+
+    /** Re-probes what was touched and what depends on it; a touched resource that still differs is given up on. */
+    private void verify(Set<ResourceId> touched, Map<ResourceId, Observation> observed, Set<ResourceId> given)
+        throws InterruptedException {
+      Set<ResourceId> again = new TreeSet<>(touched);
+      again.addAll(compilation.graph().downstreamOf(touched));
+      cache.invalidate(again);
+      List<Resource> resources = new ArrayList<>();
+      for (ResourceId id : again) {
+        compilation.graph().resource(id).ifPresent(resources::add);
+        Resource deletion = deletionsById.get(id);
+        if (deletion != null) {
+          resources.add(deletion);
+        }
+      }
+      observed.putAll(probe(resources));
+      for (ResourceId id : touched) {
+        Resource r = compilation.graph().resource(id).orElse(deletionsById.get(id));
+        if (r == null) {
+          continue;
+        }
+        Observation o = observed.get(id);
+        if (o == null) {
+          continue;
+        }
+        Driver d = driverFor(r);
+        dev.converge.diff.Differ.diff(r, o, d.immutableFields()).ifPresent(c -> {
+          NotConverging nc = new NotConverging(id, c.fields().stream().map(f -> f.field()).toList());
+          notConverging.add(nc);
+          given.add(id);
+          listener.notConverging(nc);
+          journal("not-converging", Map.of("id", id.toString(), "fields", String.join(",", nc.fields())));
+        });
+      }
+    }
+
+    /**
+     * Runs one round's changes, plus readiness checks of unchanged resources downstream of them. Returns the ids
+     * whose action succeeded.
+     */
+    private Set<ResourceId> executeRound(int round, Plan plan, List<Change> todo, Set<ResourceId> failed) {
+      Map<ResourceId, Change> byId = new LinkedHashMap<>();
+      todo.forEach(c -> byId.put(c.id(), c));
+      Map<ResourceId, ResourceId> blockedBy = causes(failed);
+      List<ResourceId> order = new ArrayList<>();
+      for (Change c : todo) {
+        ResourceId cause = blockedBy.get(c.id());
+        if (cause != null) {
+          String why = unprobed.contains(cause) ? " could not be probed" : " failed";
+          record(round, c, Outcome.skipped(c.id(), cause, "skipped because " + cause + why));
+          failed.add(c.id());
+        } else {
+          order.add(c.id());
+        }
+      }
+      Set<ResourceId> blocked = blockedBy.keySet();
+      // Unchanged resources downstream of a change only have their readiness checked, after what they depend on.
+      Set<ResourceId> downstream = new HashSet<>(compilation.graph().downstreamOf(order));
+      downstream.removeAll(byId.keySet());
+      downstream.removeAll(blocked);
+      List<ResourceId> ordered = new ArrayList<>(order);
+      compilation.graph().topologicalOrder().stream().filter(downstream::contains).forEach(ordered::add);
+
+      Set<ResourceId> succeeded = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      new Executor(limits).run(plan.dependencies(), ordered, id -> step(byId.get(id), id), outcome -> {
+        Change c = byId.get(outcome.id());
+        if (c == null) {
+          if (!outcome.succeeded()) {
+            failed.add(outcome.id());
+          }
+          return;
+        }
+        record(round, c, outcome);
+        if (outcome.succeeded()) {
+          succeeded.add(c.id());
+          c.fromTarget().ifPresent(from -> succeeded.add(new ResourceId(c.id().kind(), from, c.id().name())));
+          inventory.applied(c, c.desired().isPresent() ? compilation.graph().dependenciesOf(c.id()) : Set.of());
+        } else {
+          failed.add(c.id());
+        }
+      });
+      return succeeded;
+    }
+
+    /** Everything downstream of a failed resource, with the (smallest) failed resource it is downstream of. */
+    private Map<ResourceId, ResourceId> causes(Set<ResourceId> failed) {
+      Map<ResourceId, ResourceId> causeOf = new HashMap<>();
+      java.util.ArrayDeque<ResourceId> queue = new java.util.ArrayDeque<>();
+      for (ResourceId f : new TreeSet<>(failed)) {
+        if (compilation.graph().resource(f).isPresent()) {
+          queue.add(f);
+          causeOf.put(f, f);
+        }
+      }
+      while (!queue.isEmpty()) {
+        ResourceId at = queue.poll();
+        for (ResourceId next : compilation.graph().dependentsOf(at)) {
+          if (!causeOf.containsKey(next)) {
+            causeOf.put(next, causeOf.get(at));
+            queue.add(next);
+          }
+        }
+      }
+      failed.forEach(causeOf::remove);
+      return causeOf;
+    }
+
+    private void step(Change change, ResourceId id) throws Exception {
+      Resource r = change != null ? change.desired()
+          : compilation.graph().resource(id).orElseThrow();
+      Driver d = driverFor(r);
+      Target t = target(id.target());
+      if (change != null) {
+        if (change.type() == ChangeType.MOVE) {
+          ((Movable) d).move(target(change.fromTarget().orElseThrow()), t, change);
+        } else {
+          d.apply(t, change);
+        }
+        cache.invalidate(List.of(id));
+      }
+      if (r.isPresent()) {
+        awaitReady(d, t, r);
+      }
+    }
+
+    private void awaitReady(Driver d, Target t, Resource r) throws Exception {
+      Duration timeout = d.readinessTimeout(r);
+      long deadline = System.nanoTime() + timeout.toNanos();
+      long pause = 50;
+      while (true) {
+        var readiness = d.readiness(t, r);
+        if (readiness.ready()) {
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("not ready after " + timeout.toSeconds() + "s: waiting for "
+              + readiness.waitingFor());
+        }
+        Thread.sleep(pause);
+        pause = Math.min(1000, pause * 2);
+      }
+    }
+
+    private void record(int round, Change c, Outcome o) {
+      synchronized (actions) {
+        actions.add(new ActionResult(round, c, o));
+      }
+      listener.actionDone(c, o);
+      if (applying) {
+        Map<String, Object> fields = new TreeMap<>();
+        fields.put("id", c.id().toString());
+        fields.put("type", c.type().verb());
+        fields.put("result", switch (o.status()) {
+          case SUCCEEDED -> "ok";
+          case FAILED -> "failed";
+          case SKIPPED -> "skipped";
+        });
+        fields.put("duration_ms", o.duration().toMillis());
+        if (!o.message().isEmpty()) {
+          fields.put("error", o.message());
+        }
+        journal("action", fields);
+      }
+    }
+
+    private Plan plan(Map<ResourceId, Observation> observed, List<String> notes) throws EngineException {
+      try {
+        State state = store.read();
+        return Planner.plan(new Planner.Input(spec.site(), compilation.graph(), deletions,
+            recordedRequires(state), observed, kind -> immutableFields(kind), this::movable,
+            SpecDigest.of(spec.sources()), state.lineage(), state.serial(), store.planKey(), notes));
+      } catch (StateException e) {
+        throw new EngineException(EngineException.Kind.FAILED, e.getMessage(), e);
+      }
+    }
+
+    private Map<ResourceId, Set<ResourceId>> recordedRequires(State state) {
+      Map<ResourceId, Set<ResourceId>> out = new HashMap<>();
+      state.resources().forEach((id, o) -> out.put(id, o.requires()));
+      return out;
+    }
+
+    private Set<String> immutableFields(String kind) {
+      Set<String> fields = new HashSet<>();
+      registry.driversOf(kind).forEach(d -> fields.addAll(d.immutableFields()));
+      return fields;
+    }
+
+    private boolean movable(String kind) {
+      return registry.driversOf(kind).stream().anyMatch(Movable.class::isInstance);
+    }
+
+    private Map<ResourceId, Observation> probe(Collection<Resource> resources) throws InterruptedException {
+      Prober prober = new Prober(this::target, this::driverFor, cache, probePool);
+      Prober.Result result = prober.probe(resources);
+      probeStats.addAll(result.batches());
+      for (Prober.Failure f : result.failures()) {
+        probeFailures.add(f);
+        listener.probeFailed(f);
+        if (applying) {
+          journal("probe-failed", Map.of("target", f.target(), "kind", f.kind(), "error", f.message()));
+        }
+      }
+      return result.observations();
+    }
+
+    private Target target(String host) {
+      synchronized (targets) {
+        return targets.computeIfAbsent(host, h -> new HostTarget(h, spec.hosts().get(h).os(),
+            endpoints.of(spec, h), pool));
+      }
+    }
+
+    private Driver driverFor(Resource r) {
+      String platform = spec.hosts().get(r.target()).os();
+      return registry.driverFor(r.kind(), platform).orElseThrow();
+    }
+
+    private void requireDrivers() throws EngineException {
+      Map<String, List<ResourceId>> missing = new TreeMap<>();
+      List<Resource> all = new ArrayList<>(compilation.graph().resources().values());
+      all.addAll(deletions);
+      for (Resource r : all) {
+        String platform = spec.hosts().get(r.target()).os();
+        if (registry.driverFor(r.kind(), platform).isEmpty()) {
+          missing.computeIfAbsent("`" + r.kind() + "` on " + platform, k -> new ArrayList<>()).add(r.id());
+        }
+      }
+      if (!missing.isEmpty()) {
+        String list = missing.entrySet().stream().map(e -> "no driver for resource kind " + e.getKey()
+            + " (needed by " + e.getValue().get(0) + (e.getValue().size() > 1 ? " and " + (e.getValue().size() - 1)
+            + " more" : "") + ")").collect(Collectors.joining("\n"));
+        throw new EngineException(EngineException.Kind.FAILED, list + "\ninstalled kinds: "
+            + String.join(", ", registry.kinds()) + "; a driver jar can be added with --drivers DIR");
+      }
+    }
+
+    /**
+     * Resources converge created that the spec no longer has become deletions; ones it only adopted are
+     * forgotten (noted); ones on hosts no longer in the spec cannot be reached and stay recorded (noted).
+     */
+    private List<Resource> deletions(State state, List<String> notes) {
+      List<Resource> out = new ArrayList<>();
+      state.resources().forEach((id, o) -> {
+        if (compilation.graph().resource(id).isPresent()) {
+          return;
+        }
+        if (!spec.hosts().containsKey(id.target())) {
+          notes.add(id + " is no longer in the spec, but its host `" + id.target()
+              + "` is gone too: converge cannot remove it and keeps it recorded");
+        } else if (o.created()) {
+          out.add(Resource.absent(id, Location.unknown()));
+        } else {
+          notes.add(id + " is no longer in the spec; left in place because converge did not create it");
+        }
+      });
+      return out;
+    }
+
+    private Compilation compile(State state) throws EngineException {
+      try {
+        return Compiler.compile(spec, state.allocations(), Secrets.of(spec, environment));
+      } catch (CycleException e) {
+        throw new EngineException(EngineException.Kind.INVALID_SPEC, e.getMessage(), e);
+      } catch (CompileException e) {
+        throw new EngineException(EngineException.Kind.FAILED, e.getMessage(), e);
+      }
+    }
+
+    private State readState() throws EngineException {
+      try {
+        return store.read();
+      } catch (StateException e) {
+        throw new EngineException(EngineException.Kind.FAILED, e.getMessage(), e);
+      }
+    }
+
+    private void journal(String event, Map<String, ?> fields) {
+      store.journal().append(new dev.converge.state.JournalEvent(java.time.Instant.now(), runId, event,
+          new TreeMap<>(fields)));
+    }
+
+    private Duration elapsed() {
+      return Duration.ofNanos(System.nanoTime() - started);
+    }
+
+    private RunReport report(Plan first, int rounds) {
+      List<ActionResult> done;
+      synchronized (actions) {
+        done = List.copyOf(actions);
+      }
+      java.util.TreeSet<ResourceId> ids = new java.util.TreeSet<>(compilation.graph().resources().keySet());
+      ids.addAll(deletionsById.keySet());
+      return new RunReport(runId, ids, first, done, probeFailures, notConverging, rounds, probeStats,
+          pool.connectionsOpened(), elapsed(), applying);
+    }
+
+    private static List<Resource> without(Collection<Resource> resources, Set<ResourceId> skip) {
+      return resources.stream().filter(r -> !skip.contains(r.id())).toList();
+    }
+  }
+}

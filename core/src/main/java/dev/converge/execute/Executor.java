@@ -1,0 +1,224 @@
+package dev.converge.execute;
+
+import com.google.common.graph.Graph;
+import dev.converge.resource.ResourceId;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * Runs steps in dependency order: a step starts once every step it depends on succeeded; independent branches run in
+ * parallel, at most {@code parallelism} at once and at most {@code perTarget} on one target; a failed step skips only
+ * its dependents (transitively), everything else proceeds. Dispatch order among ready steps follows the given order,
+ * so runs are reproducible.
+ */
+public final class Executor {
+
+  /** Bounds on parallelism: in total, and per target (host). */
+  public record Limits(int parallelism, int perTarget) {
+    public Limits {
+      if (parallelism < 1 || perTarget < 1) {
+        throw new IllegalArgumentException("limits must be ≥ 1");
+      }
+    }
+
+    public static Limits defaults() {
+      return new Limits(16, 4);
+    }
+  }
+
+  /** One unit of work; throwing fails the step with the exception's message. */
+  @FunctionalInterface
+  public interface Step {
+    void run(ResourceId id) throws Exception;
+  }
+
+  private final Limits limits;
+
+  public Executor(Limits limits) {
+    this.limits = limits;
+  }
+
+  /**
+   * Runs {@code steps} (in {@code order}, which must be a topological order of {@code dependencies} restricted to
+   * them). Dependencies outside {@code steps} count as done. Returns every step's outcome in {@code order};
+   * {@code progress} sees each as it completes. An interrupt stops dispatching; steps not started are skipped.
+   */
+  public Map<ResourceId, Outcome> run(Graph<ResourceId> dependencies, List<ResourceId> order, Step step,
+      Consumer<Outcome> progress) {
+    return new Run(dependencies, order, step, progress).execute();
+  }
+
+  private final class Run {
+    private final Graph<ResourceId> graph;
+    private final List<ResourceId> order;
+    private final Step step;
+    private final Consumer<Outcome> progress;
+    private final Set<ResourceId> members;
+    private final Map<ResourceId, Integer> rank = new HashMap<>();
+    private final Map<ResourceId, Integer> waitingOn = new HashMap<>();
+    private final Map<ResourceId, Outcome> outcomes = new HashMap<>();
+    private final PriorityQueue<ResourceId> ready;
+    private final Map<String, Integer> runningPerTarget = new HashMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private int running;
+
+    Run(Graph<ResourceId> graph, List<ResourceId> order, Step step, Consumer<Outcome> progress) {
+      this.graph = graph;
+      this.order = order;
+      this.step = step;
+      this.progress = progress;
+      this.members = new HashSet<>(order);
+      for (int i = 0; i < order.size(); i++) {
+        rank.put(order.get(i), i);
+      }
+      this.ready = new PriorityQueue<>((a, b) -> Integer.compare(rank.get(a), rank.get(b)));
+      for (ResourceId id : order) {
+        int n = (int) predecessors(id).stream().filter(members::contains).count();
+        waitingOn.put(id, n);
+        if (n == 0) {
+          ready.add(id);
+        }
+      }
+    }
+
+    private Set<ResourceId> predecessors(ResourceId id) {
+      return graph.nodes().contains(id) ? graph.predecessors(id) : Set.of();
+    }
+
+    private Set<ResourceId> successors(ResourceId id) {
+      return graph.nodes().contains(id) ? graph.successors(id) : Set.of();
+    }
+
+    Map<ResourceId, Outcome> execute() {
+      if (order.isEmpty()) {
+        return Map.of();
+      }
+      AtomicInteger threadNumber = new AtomicInteger();
+      ExecutorService pool = Executors.newFixedThreadPool(Math.min(limits.parallelism(), order.size()), r -> {
+        Thread t = new Thread(r, "converge-apply-" + threadNumber.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+      boolean interrupted = false;
+      lock.lock();
+      try {
+        while (outcomes.size() < order.size()) {
+          if (!interrupted) {
+            dispatch(pool);
+          }
+          if (running == 0 && (interrupted || ready.isEmpty())) {
+            skipRemaining(interrupted ? "interrupted before it started" : "never became ready");
+            break;
+          }
+          try {
+            changed.await();
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+      } finally {
+        lock.unlock();
+        pool.shutdown();
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      Map<ResourceId, Outcome> inOrder = new LinkedHashMap<>();
+      order.forEach(id -> inOrder.put(id, outcomes.get(id)));
+      return inOrder;
+    }
+
+    /** Starts every ready step that the limits allow; skipped-over steps wait for a free slot on their target. */
+    private void dispatch(ExecutorService pool) {
+      Deque<ResourceId> deferred = new ArrayDeque<>();
+      while (running < limits.parallelism() && !ready.isEmpty()) {
+        ResourceId id = ready.poll();
+        if (runningPerTarget.getOrDefault(id.target(), 0) >= limits.perTarget()) {
+          deferred.add(id);
+          continue;
+        }
+        running++;
+        runningPerTarget.merge(id.target(), 1, Integer::sum);
+        pool.execute(() -> runStep(id));
+      }
+      ready.addAll(deferred);
+    }
+
+    private void runStep(ResourceId id) {
+      long start = System.nanoTime();
+      Outcome outcome;
+      try {
+        step.run(id);
+        outcome = Outcome.succeeded(id, Duration.ofNanos(System.nanoTime() - start));
+      } catch (Exception | LinkageError e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        outcome = Outcome.failed(id, message, Duration.ofNanos(System.nanoTime() - start));
+      }
+      complete(outcome);
+    }
+
+    private void complete(Outcome outcome) {
+      lock.lock();
+      try {
+        running--;
+        runningPerTarget.merge(outcome.id().target(), -1, Integer::sum);
+        record(outcome);
+        if (outcome.succeeded()) {
+          for (ResourceId s : successors(outcome.id())) {
+            if (members.contains(s) && !outcomes.containsKey(s) && waitingOn.merge(s, -1, Integer::sum) == 0) {
+              ready.add(s);
+            }
+          }
+        } else {
+          skipDownstream(outcome.id());
+        }
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    private void skipDownstream(ResourceId failed) {
+      Deque<ResourceId> todo = new ArrayDeque<>(successors(failed));
+      while (!todo.isEmpty()) {
+        ResourceId s = todo.poll();
+        if (!members.contains(s) || outcomes.containsKey(s)) {
+          continue;
+        }
+        ResourceId cause = outcomes.get(failed).cause().orElse(failed);
+        ready.remove(s);
+        record(Outcome.skipped(s, cause, "skipped because " + cause + " failed"));
+        todo.addAll(successors(s));
+      }
+    }
+
+    private void skipRemaining(String why) {
+      for (ResourceId id : order) {
+        if (!outcomes.containsKey(id)) {
+          record(new Outcome(id, Outcome.Status.SKIPPED, "skipped: " + why, java.util.Optional.empty(),
+              Duration.ZERO));
+        }
+      }
+    }
+
+    private void record(Outcome outcome) {
+      outcomes.put(outcome.id(), outcome);
+      progress.accept(outcome);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package dev.converge.plan;
+
+import com.google.common.graph.ImmutableGraph;
+import dev.converge.resource.Change;
+import dev.converge.resource.ChangeType;
+import dev.converge.resource.ResourceId;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The ordered changes of one run: dependencies before dependents, deletes after whatever used the deleted resource,
+ * ties broken by id — so the same spec and state always give a byte-identical plan.
+ *
+ * @param dependencies dependency → dependent over every resource involved (desired ones and those being deleted);
+ *     the executor schedules from it
+ * @param notes things the user should know that are not changes ("left in place: converge did not create it")
+ */
+public record Plan(String site, List<Change> changes, ImmutableGraph<ResourceId> dependencies, List<String> notes,
+    Fingerprint fingerprint) {
+
+  public Plan {
+    changes = List.copyOf(changes);
+    notes = List.copyOf(notes);
+  }
+
+  public boolean isEmpty() {
+    return changes.isEmpty();
+  }
+
+  /** How many changes of each type, every type present (zero included), in {@link ChangeType} order. */
+  public Map<ChangeType, Integer> counts() {
+    Map<ChangeType, Integer> counts = new EnumMap<>(ChangeType.class);
+    for (ChangeType t : ChangeType.values()) {
+      counts.put(t, 0);
+    }
+    changes.forEach(c -> counts.merge(c.type(), 1, Integer::sum));
+    return counts;
+  }
+
+  /** {@code Plan: 3 to create, 1 to update, 0 to replace, 1 to delete, 0 to move.} */
+  public String summary() {
+    Map<ChangeType, Integer> c = counts();
+    return "Plan: " + c.get(ChangeType.CREATE) + " to create, " + c.get(ChangeType.UPDATE) + " to update, "
+        + c.get(ChangeType.REPLACE) + " to replace, " + c.get(ChangeType.DELETE) + " to delete, "
+        + c.get(ChangeType.MOVE) + " to move.";
+  }
+}

@@ -1,0 +1,402 @@
+package dev.converge.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.converge.driver.DriverRegistry;
+import dev.converge.execute.Executor;
+import dev.converge.execute.Outcome;
+import dev.converge.memory.InMemoryDriver;
+import dev.converge.plan.PlanJson;
+import dev.converge.plan.PlanText;
+import dev.converge.resource.ChangeType;
+import dev.converge.resource.Properties;
+import dev.converge.resource.ResourceId;
+import dev.converge.spec.GenericResource;
+import dev.converge.spec.Host;
+import dev.converge.spec.Location;
+import dev.converge.spec.Reference;
+import dev.converge.spec.Spec;
+import dev.converge.state.FileStateStore;
+import dev.converge.state.LockRequest;
+import dev.converge.state.StateStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The engine end to end over an in-memory driver: compile → probe → diff → plan → execute → verify, with a real
+ * state store. The fake world lets each test inject failures, stalls and drift.
+ */
+class EngineTest {
+
+  @TempDir Path dir;
+
+  private final InMemoryDriver mem = new InMemoryDriver("mem", Set.of("image"));
+  private final List<GenericResource> resources = new ArrayList<>();
+  private final Map<String, Host> hosts = new LinkedHashMap<>();
+
+  @BeforeEach
+  void hosts() {
+    hosts.put("a", Host.local("a"));
+    hosts.put("b", Host.local("b"));
+  }
+
+  @AfterEach
+  void noLeftoverActions() {
+    assertThat(mem.running()).isZero();
+  }
+
+  /* ------------------------------------------------------------------ fixtures */
+
+  private ResourceId id(String host, String name) {
+    return ResourceId.of("mem", host, name);
+  }
+
+  private void resource(String host, String name, Map<String, Object> props, String... requires) {
+    List<Reference> refs = new ArrayList<>();
+    for (String r : requires) {
+      refs.add(new Reference("mem", r, Location.unknown()));
+    }
+    resources.add(new GenericResource("mem", host, name, Location.unknown(), props, false, refs));
+  }
+
+  private Spec spec() {
+    return Spec.of("test", hosts, List.of(), resources, dir.resolve("site.yaml"));
+  }
+
+  private Engine engine() {
+    return engine(new Executor.Limits(8, 4));
+  }
+
+  private Engine engine(Executor.Limits limits) {
+    return Engine.builder(DriverRegistry.of(List.of(mem), List.of())).limits(limits).environment(Map.of()).build();
+  }
+
+  private StateStore store() throws Exception {
+    return FileStateStore.open(dir.resolve(".converge"), "test", new LockRequest(Duration.ZERO, "test"));
+  }
+
+  private RunReport apply() throws Exception {
+    try (Engine e = engine(); StateStore s = store()) {
+      return e.apply(spec(), s, Engine.Options.defaults());
+    }
+  }
+
+  private RunReport plan() throws Exception {
+    try (Engine e = engine(); StateStore s = store()) {
+      return e.plan(spec(), s);
+    }
+  }
+
+  private List<String> created() {
+    return mem.journal().stream().filter(l -> l.startsWith("create ")).toList();
+  }
+
+  /* ------------------------------------------------------------------ converging */
+
+  @Test
+  void aFreshSiteIsCreatedThenTheSecondRunDoesNothing() throws Exception {
+    resource("a", "one", Map.of("size", 1));
+    resource("b", "two", Map.of("size", 2), "a:one");
+
+    RunReport first = apply();
+    assertThat(first.converged()).isTrue();
+    assertThat(first.plan().summary()).isEqualTo("Plan: 2 to create, 0 to update, 0 to replace, 0 to delete, 0 to move.");
+    assertThat(mem.world()).containsEntry(id("b", "two"), Properties.of(Map.of("size", 2)));
+
+    RunReport second = apply();
+    assertThat(second.plan().isEmpty()).isTrue();
+    assertThat(second.actions()).isEmpty();
+    assertThat(second.converged()).isTrue();
+  }
+
+  @Test
+  void dependenciesAreAppliedBeforeTheirDependents() throws Exception {
+    resource("b", "web", Map.of("v", 1), "a:db", "b:cert");
+    resource("a", "db", Map.of("v", 1));
+    resource("b", "cert", Map.of("v", 1), "a:db");
+
+    apply();
+
+    assertThat(created()).containsExactly("create mem/a:db", "create mem/b:cert", "create mem/b:web");
+  }
+
+  @Test
+  void anUpdateListsOnlyTheFieldsThatDiffer() throws Exception {
+    resource("a", "one", Map.of("size", 2, "colour", "red"));
+    mem.seed(id("a", "one"), Properties.of(Map.of("size", 1, "colour", "red")));
+
+    RunReport r = plan();
+
+    assertThat(r.plan().changes()).singleElement().satisfies(c -> {
+      assertThat(c.type()).isEqualTo(ChangeType.UPDATE);
+      assertThat(c.fields()).extracting(f -> f.field()).containsExactly("size");
+    });
+    assertThat(PlanText.plain().render(r.plan())).contains("~ update mem/a:one\n      size: 1 → 2\n");
+  }
+
+  @Test
+  void anImmutableFieldChangeIsAReplaceWithItsReason() throws Exception {
+    resource("a", "vm", Map.of("image", "new", "size", 1));
+    mem.seed(id("a", "vm"), Properties.of(Map.of("image", "old", "size", 1)));
+
+    RunReport r = plan();
+
+    assertThat(PlanText.plain().render(r.plan()))
+        .contains("-/+ replace mem/a:vm (because `image` cannot change in place)");
+  }
+
+  @Test
+  void planningTwiceGivesByteIdenticalPlans() throws Exception {
+    for (int i = 0; i < 50; i++) {
+      resource(i % 2 == 0 ? "a" : "b", "r" + i, Map.of("i", i), i > 0 ? new String[] {"a:r0"} : new String[0]);
+    }
+    String text1 = PlanText.plain().render(plan().plan());
+    String json1 = PlanJson.render(plan().plan(), dir.resolve("site.yaml"), dir);
+    assertThat(PlanText.plain().render(plan().plan())).isEqualTo(text1);
+    assertThat(PlanJson.render(plan().plan(), dir.resolve("site.yaml"), dir)).isEqualTo(json1);
+  }
+
+  /* ------------------------------------------------------------------ ownership and deletes */
+
+  @Test
+  void aResourceDroppedFromTheSpecIsDeletedOnlyIfConvergeCreatedIt() throws Exception {
+    resource("a", "mine", Map.of("v", 1));
+    resource("a", "theirs", Map.of("v", 1));
+    mem.seed(id("a", "theirs"), Properties.of(Map.of("v", 1)));
+    apply();
+
+    resources.clear();
+    RunReport r = apply();
+
+    assertThat(r.plan().changes()).extracting(c -> c.type() + " " + c.id())
+        .containsExactly("DELETE mem/a:mine");
+    assertThat(r.plan().notes()).singleElement().asString()
+        .contains("mem/a:theirs").contains("left in place because converge did not create it");
+    assertThat(mem.world()).containsKey(id("a", "theirs")).doesNotContainKey(id("a", "mine"));
+    assertThat(apply().plan().isEmpty()).isTrue();
+  }
+
+  @Test
+  void deletesRunDependentsFirst() throws Exception {
+    resource("a", "base", Map.of("v", 1));
+    resource("a", "middle", Map.of("v", 1), "a:base");
+    resource("a", "top", Map.of("v", 1), "a:middle");
+    apply();
+
+    resources.clear();
+    apply();
+
+    assertThat(mem.journal()).filteredOn(l -> l.startsWith("delete "))
+        .containsExactly("delete mem/a:top", "delete mem/a:middle", "delete mem/a:base");
+  }
+
+  /* ------------------------------------------------------------------ failures */
+
+  @Test
+  void aFailedActionSkipsOnlyItsDependents() throws Exception {
+    resource("a", "broken", Map.of("v", 1));
+    resource("a", "needs-broken", Map.of("v", 1), "a:broken");
+    resource("a", "needs-that", Map.of("v", 1), "a:needs-broken");
+    resource("b", "independent", Map.of("v", 1));
+    mem.failApply(id("a", "broken"));
+
+    RunReport r = apply();
+
+    assertThat(r.converged()).isFalse();
+    Map<String, String> results = new LinkedHashMap<>();
+    r.actions().forEach(a -> results.put(a.change().id().name(), a.outcome().status() + " " + a.outcome().message()));
+    assertThat(results).containsEntry("broken", "FAILED apply of mem/a:broken failed (injected)")
+        .containsEntry("needs-broken", "SKIPPED skipped because mem/a:broken failed")
+        .containsEntry("needs-that", "SKIPPED skipped because mem/a:broken failed")
+        .containsEntry("independent", "SUCCEEDED ");
+    assertThat(mem.world()).containsKey(id("b", "independent"));
+  }
+
+  @Test
+  void anUnreachableHostLeavesItsResourcesUnknownAndTheRestConverges() throws Exception {
+    resource("a", "one", Map.of("v", 1));
+    resource("b", "two", Map.of("v", 1));
+    resource("b", "three", Map.of("v", 1), "a:one");
+    mem.failProbe("a");
+
+    RunReport r = apply();
+
+    assertThat(r.probeFailures()).singleElement().satisfies(f -> {
+      assertThat(f.target()).isEqualTo("a");
+      assertThat(f.message()).contains("unreachable");
+    });
+    assertThat(r.actions()).extracting(a -> a.change().id().name() + " " + a.outcome().status())
+        .containsExactlyInAnyOrder("two SUCCEEDED", "three SKIPPED");
+    assertThat(r.converged()).isFalse();
+  }
+
+  @Test
+  void aResourceThatStillDiffersAfterItsActionIsReportedNamingTheField() throws Exception {
+    resource("a", "stubborn", Map.of("mode", "0644", "v", 1));
+    mem.ignoreField(id("a", "stubborn"), "mode");
+
+    RunReport r = apply();
+
+    assertThat(r.notConverging()).singleElement().satisfies(nc -> {
+      assertThat(nc.id()).isEqualTo(id("a", "stubborn"));
+      assertThat(nc.fields()).containsExactly("mode");
+      assertThat(nc.message()).isEqualTo("mem/a:stubborn does not converge: `mode` still differs after its action");
+    });
+    assertThat(r.converged()).isFalse();
+  }
+
+  /* ------------------------------------------------------------------ readiness */
+
+  @Test
+  void dependentsWaitUntilTheirDependencyIsReady() throws Exception {
+    resource("a", "router", Map.of("v", 1));
+    resource("b", "route-user", Map.of("v", 1), "a:router");
+    mem.notReadyFor(id("a", "router"), 3);
+
+    RunReport r = apply();
+
+    assertThat(r.converged()).isTrue();
+    List<String> j = mem.journal();
+    assertThat(j.indexOf("ready mem/a:router")).isLessThan(j.indexOf("create mem/b:route-user"));
+  }
+
+  @Test
+  void aResourceNeverReadyFailsAfterItsDeadlineAndSkipsDependents() throws Exception {
+    resource("a", "router", Map.of("v", 1));
+    resource("b", "route-user", Map.of("v", 1), "a:router");
+    mem.notReadyFor(id("a", "router"), Integer.MAX_VALUE);
+    mem.readinessTimeout(Duration.ofMillis(300));
+
+    RunReport r = apply();
+
+    assertThat(r.actions()).extracting(a -> a.change().id().name() + " " + a.outcome().status())
+        .containsExactly("router FAILED", "route-user SKIPPED");
+    assertThat(r.actions().get(0).outcome().message())
+        .isEqualTo("not ready after 0s: waiting for mem/a:router to come up");
+  }
+
+  /* ------------------------------------------------------------------ parallelism */
+
+  @Test
+  void independentActionsRunInParallelWithinTheLimits() throws Exception {
+    for (int i = 0; i < 6; i++) {
+      resource("a", "a" + i, Map.of("v", 1));
+      resource("b", "b" + i, Map.of("v", 1));
+    }
+    CountDownLatch gate = new CountDownLatch(1);
+    mem.gate(gate);
+    Thread opener = new Thread(() -> {
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> mem.running() == 5);
+      gate.countDown();
+    });
+    opener.start();
+
+    try (Engine e = engine(new Executor.Limits(5, 3)); StateStore s = store()) {
+      RunReport r = e.apply(spec(), s, Engine.Options.defaults());
+      assertThat(r.converged()).isTrue();
+    }
+    opener.join();
+    assertThat(mem.maxRunning()).isEqualTo(5);
+    assertThat(mem.maxRunningOn("a")).isLessThanOrEqualTo(3);
+    assertThat(mem.maxRunningOn("b")).isLessThanOrEqualTo(3);
+  }
+
+  @Test
+  void probesAreBatchedOncePerTargetAndDriver() throws Exception {
+    for (int i = 0; i < 40; i++) {
+      resource(i % 2 == 0 ? "a" : "b", "r" + i, Map.of("v", 1));
+    }
+    apply();
+    int before = mem.probesTotal();
+
+    apply();
+
+    assertThat(mem.probesTotal() - before).isEqualTo(2);
+  }
+
+  /* ------------------------------------------------------------------ rounds */
+
+  @Test
+  void anActionThatUpsetsADependentIsFixedInTheNextRound() throws Exception {
+    resource("a", "config", Map.of("v", 2));
+    resource("a", "service", Map.of("running", true), "a:config");
+    mem.seed(id("a", "config"), Properties.of(Map.of("v", 1)));
+    mem.seed(id("a", "service"), Properties.of(Map.of("running", true)));
+    mem.sideEffect(id("a", "config"), id("a", "service"), Properties.of(Map.of("running", false)));
+
+    RunReport r = apply();
+
+    assertThat(r.converged()).isTrue();
+    assertThat(r.rounds()).isEqualTo(2);
+    assertThat(mem.world().get(id("a", "service"))).isEqualTo(Properties.of(Map.of("running", true)));
+  }
+
+  /* ------------------------------------------------------------------ moves and saved plans */
+
+  @Test
+  void aResourceWhoseTargetChangesIsMovedNotRecreated() throws Exception {
+    resource("a", "web", Map.of("v", 1));
+    apply();
+
+    resources.clear();
+    resource("b", "web", Map.of("v", 1));
+    RunReport r = apply();
+
+    assertThat(r.plan().changes()).singleElement().satisfies(c -> {
+      assertThat(c.type()).isEqualTo(ChangeType.MOVE);
+      assertThat(PlanText.title(c)).isEqualTo("mem/web a → b");
+    });
+    assertThat(mem.journal()).contains("move mem/web a → b").doesNotContain("delete mem/a:web");
+    assertThat(apply().plan().isEmpty()).isTrue();
+  }
+
+  @Test
+  void aSavedPlanIsRefusedWhenTheHostChangedSince() throws Exception {
+    resource("a", "one", Map.of("v", 2));
+    mem.seed(id("a", "one"), Properties.of(Map.of("v", 1)));
+    PlanJson.Saved saved = PlanJson.read(
+        PlanJson.render(plan().plan(), dir.resolve("site.yaml"), dir).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+    mem.seed(id("a", "one"), Properties.of(Map.of("v", 3)));
+
+    try (Engine e = engine(); StateStore s = store()) {
+      assertThatThrownBy(() -> e.apply(spec(), s, Engine.Options.applying(saved)))
+          .isInstanceOf(EngineException.class)
+          .hasMessageContaining("the saved plan is stale")
+          .hasMessageContaining("mem/a:one: its actual or desired state changed since the plan was made");
+    }
+    assertThat(mem.world().get(id("a", "one"))).isEqualTo(Properties.of(Map.of("v", 3)));
+  }
+
+  @Test
+  void anUnchangedSavedPlanIsApplied() throws Exception {
+    resource("a", "one", Map.of("v", 2));
+    PlanJson.Saved saved = PlanJson.read(
+        PlanJson.render(plan().plan(), dir.resolve("site.yaml"), dir).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+    try (Engine e = engine(); StateStore s = store()) {
+      RunReport r = e.apply(spec(), s, Engine.Options.applying(saved));
+      assertThat(r.converged()).isTrue();
+      assertThat(r.actions()).extracting(a -> a.outcome().status()).containsExactly(Outcome.Status.SUCCEEDED);
+    }
+  }
+
+  @Test
+  void aMissingDriverStopsTheRunNamingKindAndPlatform() {
+    resources.add(new GenericResource("nope", "a", "x", Location.unknown(), Map.of(), false, List.of()));
+
+    assertThatThrownBy(this::plan).isInstanceOf(EngineException.class)
+        .hasMessageStartingWith("no driver for resource kind `nope` on linux (needed by nope/a:x)");
+  }
+}
