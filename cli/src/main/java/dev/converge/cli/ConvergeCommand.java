@@ -34,10 +34,16 @@ final class ConvergeCommand implements Callable<Integer> {
 
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new ConvergeCommand());
-    cli.setExitCodeOnInvalidInput(ExitCode.USAGE);
-    cli.setExitCodeOnExecutionException(ExitCode.FAILED);
+    setExitCodes(cli);
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     return cli;
+  }
+
+  /** 64 for usage errors (picocli's default 2 would read as "plan has changes"), 1 for crashes. */
+  private static void setExitCodes(CommandLine cli) {
+    cli.getCommandSpec().exitCodeOnInvalidInput(ExitCode.USAGE);
+    cli.getCommandSpec().exitCodeOnExecutionException(ExitCode.FAILED);
+    cli.getSubcommands().values().forEach(ConvergeCommand::setExitCodes);
   }
 
   @Override

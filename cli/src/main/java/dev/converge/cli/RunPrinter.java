@@ -37,6 +37,11 @@ final class RunPrinter implements EngineListener {
   }
 
   @Override
+  public void probing(int resources) {
+    timings.mark("first probe started (" + resources + " resources)");
+  }
+
+  @Override
   public void planned(int round, Plan plan) {
     timings.mark("round " + round + " planned");
     if (json || plan.isEmpty()) {

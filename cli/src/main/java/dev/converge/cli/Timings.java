@@ -1,5 +1,6 @@
 package dev.converge.cli;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ final class Timings {
   Timings(boolean enabled, Console console) {
     this.enabled = enabled;
     this.console = console;
-    this.jvmStart = ProcessHandle.current().info().startInstant().orElse(Instant.now());
+    this.jvmStart = enabled ? Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()) : Instant.now();
     mark("main started");
   }
 

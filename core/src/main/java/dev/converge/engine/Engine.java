@@ -258,7 +258,9 @@ public final class Engine implements AutoCloseable {
           .filter(id -> options.pausedHosts().contains(id.target()))
           .collect(Collectors.toSet());
 
-      Map<ResourceId, Observation> observed = new HashMap<>(probe(without(all.values(), paused)));
+      List<Resource> toProbe = without(all.values(), paused);
+      listener.probing(toProbe.size());
+      Map<ResourceId, Observation> observed = new HashMap<>(probe(toProbe));
       Set<ResourceId> unknown = new HashSet<>(paused);
       probeFailures.forEach(f -> unknown.addAll(f.resources()));
 

@@ -10,6 +10,9 @@ public interface EngineListener {
 
   EngineListener NONE = new EngineListener() {};
 
+  /** The first probe of the run is about to start ({@code resources} to probe). */
+  default void probing(int resources) {}
+
   /** A round's plan, before anything of it runs (round 1 is the plan the user reviews). */
   default void planned(int round, Plan plan) {}
 
