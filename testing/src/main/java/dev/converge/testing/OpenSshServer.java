@@ -81,6 +81,10 @@ public final class OpenSshServer
     settings.put("MaxStartups", "100");
     settings.put("Subsystem", "sftp internal-sftp");
     settings.put("AllowTcpForwarding", "yes");
+    // bash sources ~/.bashrc when sshd starts it as a top-level shell (SHLVL < 2): a developer's heavy .bashrc
+    // (pyenv, nvm) would slow every command down and, killed mid-way, can leave stale locks that stall the next
+    // logins. Tests should not depend on the machine's interactive shell setup.
+    settings.put("SetEnv", "SHLVL=1");
   }
 
   /** A server not yet started: change settings with {@link #with}, then {@link #start()} (or let JUnit do it). */
