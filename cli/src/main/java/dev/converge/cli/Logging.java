@@ -1,10 +1,9 @@
 package dev.converge.cli;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import org.slf4j.LoggerFactory;
-
-/** Logs go to stderr (results to stdout); {@code -v} shows what converge does, {@code -vv} everything. */
+/**
+ * Logs go to stderr (results to stdout); {@code -v} shows what converge does, {@code -vv} also what its libraries
+ * do. Must run before the first logger is created: slf4j-simple reads its levels once.
+ */
 final class Logging {
 
   private Logging() {}
@@ -21,15 +20,11 @@ final class Logging {
         verbosity++;
       }
     }
-    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    Logger ours = (Logger) LoggerFactory.getLogger("dev.converge");
-    switch (verbosity) {
-      case 0 -> ours.setLevel(Level.WARN);
-      case 1 -> ours.setLevel(Level.INFO);
-      default -> {
-        ours.setLevel(Level.DEBUG);
-        root.setLevel(Level.INFO);
-      }
+    if (verbosity >= 1) {
+      System.setProperty("org.slf4j.simpleLogger.log.dev.converge", verbosity == 1 ? "info" : "debug");
+    }
+    if (verbosity >= 2) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
     }
   }
 }
