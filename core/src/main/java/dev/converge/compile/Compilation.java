@@ -2,6 +2,7 @@ package dev.converge.compile;
 
 import dev.converge.graph.DesiredGraph;
 import dev.converge.resource.ResourceId;
+import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 
@@ -13,4 +14,4 @@ import java.util.SortedMap;
 public record Compilation(
     DesiredGraph graph,
     SortedMap<String, SortedMap<String, String>> allocations,
-    SortedMap<String, Set<ResourceId>> entities) {}
+    Map<String, Set<ResourceId>> entities) {}

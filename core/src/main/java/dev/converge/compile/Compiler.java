@@ -18,13 +18,13 @@ import dev.converge.spec.Template;
 import dev.converge.spec.TemplateVariables;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Expands a validated spec into the desired graph: each spec entity becomes fine-grained resources owned by one
@@ -50,12 +50,12 @@ public final class Compiler {
     SortedMap<String, SortedMap<String, String>> allocations = Ipam.allocate(spec, recordedAllocations);
     TemplateContext context = new TemplateContext(spec, allocations, secrets);
     DesiredGraph.Builder graph = DesiredGraph.builder();
-    SortedMap<String, Set<ResourceId>> entities = new TreeMap<>();
-    spec.hosts().keySet().forEach(h -> entities.put("host/" + h, new TreeSet<>()));
-    spec.networks().keySet().forEach(n -> entities.put("network/" + n, new TreeSet<>()));
-    spec.jails().keySet().forEach(j -> entities.put("jail/" + j, new TreeSet<>()));
-    spec.zones().keySet().forEach(z -> entities.put("zone/" + z, new TreeSet<>()));
-    spec.images().keySet().forEach(i -> entities.put("image/" + i, new TreeSet<>()));
+    Map<String, Set<ResourceId>> entities = new HashMap<>();
+    spec.hosts().keySet().forEach(h -> entities.put("host/" + h, Set.of()));
+    spec.networks().keySet().forEach(n -> entities.put("network/" + n, Set.of()));
+    spec.jails().keySet().forEach(j -> entities.put("jail/" + j, Set.of()));
+    spec.zones().keySet().forEach(z -> entities.put("zone/" + z, Set.of()));
+    spec.images().keySet().forEach(i -> entities.put("image/" + i, Set.of()));
 
     List<String> errors = new ArrayList<>();
     record Pending(ResourceId id, String host, List<Reference> requires) {}
@@ -68,14 +68,14 @@ public final class Compiler {
         errors.add(e.getMessage());
         continue;
       }
-      entities.put("file/" + f.host() + ":" + f.path(), new TreeSet<>(Set.of(id)));
+      entities.put("file/" + f.host() + ":" + f.path(), Set.of(id));
       pending.add(new Pending(id, f.host(), f.requires()));
     }
     for (GenericResource g : spec.resources()) {
       ResourceId id = ResourceId.of(g.kind(), g.host(), g.name());
       graph.add(g.absent() ? Resource.absent(id, g.location()) : Resource.present(id, Properties.of(g.properties()),
           g.location()));
-      entities.put(g.kind() + "/" + g.host() + ":" + g.name(), new TreeSet<>(Set.of(id)));
+      entities.put(g.kind() + "/" + g.host() + ":" + g.name(), Set.of(id));
       pending.add(new Pending(id, g.host(), g.requires()));
     }
     if (!errors.isEmpty()) {

@@ -252,13 +252,14 @@ public final class Engine implements AutoCloseable {
       deletions = deletions(state, notes);
       deletions.forEach(d -> deletionsById.put(d.id(), d));
       requireDrivers();
-      Map<ResourceId, Resource> all = new TreeMap<>(compilation.graph().resources());
-      deletions.forEach(d -> all.put(d.id(), d));
-      Set<ResourceId> paused = all.keySet().stream()
+      List<Resource> all = new ArrayList<>(compilation.graph().resources().values());
+      all.addAll(deletions);
+      Set<ResourceId> paused = all.stream()
+          .map(Resource::id)
           .filter(id -> options.pausedHosts().contains(id.target()))
           .collect(Collectors.toSet());
 
-      List<Resource> toProbe = without(all.values(), paused);
+      List<Resource> toProbe = without(all, paused);
       listener.probing(toProbe.size());
       Map<ResourceId, Observation> observed = new HashMap<>(probe(toProbe));
       Set<ResourceId> unknown = new HashSet<>(paused);
@@ -530,12 +531,14 @@ public final class Engine implements AutoCloseable {
 
     private void requireDrivers() throws EngineException {
       Map<String, List<ResourceId>> missing = new TreeMap<>();
+      Map<String, Boolean> known = new HashMap<>();
       List<Resource> all = new ArrayList<>(compilation.graph().resources().values());
       all.addAll(deletions);
       for (Resource r : all) {
         String platform = spec.hosts().get(r.target()).os();
-        if (registry.driverFor(r.kind(), platform).isEmpty()) {
-          missing.computeIfAbsent("`" + r.kind() + "` on " + platform, k -> new ArrayList<>()).add(r.id());
+        String key = "`" + r.kind() + "` on " + platform;
+        if (!known.computeIfAbsent(key, k -> registry.driverFor(r.kind(), platform).isPresent())) {
+          missing.computeIfAbsent(key, k -> new ArrayList<>()).add(r.id());
         }
       }
       if (!missing.isEmpty()) {

@@ -1,6 +1,6 @@
 package dev.converge.plan;
 
-import com.google.common.graph.ImmutableGraph;
+import com.google.common.graph.Graph;
 import dev.converge.resource.Change;
 import dev.converge.resource.ChangeType;
 import dev.converge.resource.ResourceId;
@@ -16,7 +16,7 @@ import java.util.Map;
  *     the executor schedules from it
  * @param notes things the user should know that are not changes ("left in place: converge did not create it")
  */
-public record Plan(String site, List<Change> changes, ImmutableGraph<ResourceId> dependencies, List<String> notes,
+public record Plan(String site, List<Change> changes, Graph<ResourceId> dependencies, List<String> notes,
     Fingerprint fingerprint) {
 
   public Plan {

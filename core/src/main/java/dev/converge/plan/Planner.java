@@ -1,7 +1,7 @@
 package dev.converge.plan;
 
 import com.google.common.graph.GraphBuilder;
-import com.google.common.graph.ImmutableGraph;
+import com.google.common.graph.Graph;
 import com.google.common.graph.MutableGraph;
 import dev.converge.diff.Differ;
 import dev.converge.graph.DesiredGraph;
@@ -76,6 +76,35 @@ public final class Planner {
     }
     pairMoves(changes, in.movable());
 
+    Graph<ResourceId> dependencies;
+    List<Change> ordered;
+    if (in.deletions().isEmpty()) {
+      dependencies = in.desired().edges();
+      ordered = new ArrayList<>(changes.size());
+      for (ResourceId id : in.desired().topologicalOrder()) {
+        Change c = changes.get(id);
+        if (c != null) {
+          ordered.add(c);
+        }
+      }
+    } else {
+      dependencies = withDeletions(in);
+      ordered = order(dependencies, changes);
+    }
+    SortedMap<String, String> digests = new TreeMap<>();
+    Mac mac = mac(in.digestKey());
+    for (Change c : ordered) {
+      digests.put(c.id().toString(), digest(mac, c));
+    }
+    return new Plan(in.site(), ordered, dependencies, in.notes(),
+        new Fingerprint(in.specDigest(), in.stateLineage(), in.stateSerial(), digests));
+  }
+
+  /**
+   * The desired graph plus the resources being deleted, ordered by what state recorded: whatever required a deleted
+   * resource goes first, and among deletions the dependent is removed before its dependency.
+   */
+  private static Graph<ResourceId> withDeletions(Input in) {
     MutableGraph<ResourceId> g = GraphBuilder.directed().allowsSelfLoops(false).build();
     in.desired().resources().keySet().forEach(g::addNode);
     in.desired().edges().edges().forEach(e -> g.putEdge(e.source(), e.target()));
@@ -91,16 +120,7 @@ public final class Planner {
         }
       }
     });
-    ImmutableGraph<ResourceId> dependencies = ImmutableGraph.copyOf(g);
-
-    List<Change> ordered = order(dependencies, changes);
-    SortedMap<String, String> digests = new TreeMap<>();
-    Mac mac = mac(in.digestKey());
-    for (Change c : ordered) {
-      digests.put(c.id().toString(), digest(mac, c));
-    }
-    return new Plan(in.site(), ordered, dependencies, in.notes(),
-        new Fingerprint(in.specDigest(), in.stateLineage(), in.stateSerial(), digests));
+    return g;
   }
 
   private static Optional<Change> diff(Input in, Resource r) {
@@ -137,7 +157,7 @@ public final class Planner {
   }
 
   /** Kahn over the whole dependency graph with a sorted ready queue, keeping only the changed resources. */
-  private static List<Change> order(ImmutableGraph<ResourceId> g, Map<ResourceId, Change> changes) {
+  private static List<Change> order(Graph<ResourceId> g, Map<ResourceId, Change> changes) {
     Map<ResourceId, Integer> indegree = new HashMap<>(g.nodes().size() * 2);
     PriorityQueue<ResourceId> ready = new PriorityQueue<>();
     for (ResourceId n : g.nodes()) {

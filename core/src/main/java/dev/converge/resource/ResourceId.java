@@ -54,6 +54,22 @@ public record ResourceId(String kind, String target, String name) implements Com
     return c != 0 ? c : name.compareTo(o.name);
   }
 
+  /**
+   * Spreads the three hashes over all 32 bits. The record's default (31·a + b style) collides massively for ids like
+   * {@code h12}/{@code r345}, which turned hash maps of 100k ids into trees (measured: 10x slower).
+   */
+  @Override
+  public int hashCode() {
+    int h = kind.hashCode() * 0x9E3779B1 + target.hashCode();
+    h = h * 0x9E3779B1 + name.hashCode();
+    return h ^ (h >>> 15);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ResourceId r && name.equals(r.name) && target.equals(r.target) && kind.equals(r.kind);
+  }
+
   @Override
   public String toString() {
     return kind + "/" + target + ":" + name;
