@@ -129,6 +129,12 @@ final class MapReader {
     problems.error(at, "missing key `" + prefix + key + "` in " + context + ": expected " + expected);
   }
 
+  /** None of {@code keys}, of which exactly one is needed, is there. */
+  void missingOneOf(List<String> keys, String expected) {
+    String names = keys.stream().map(k -> "`" + prefix + k + "`").collect(java.util.stream.Collectors.joining(", "));
+    problems.error(at, "missing one of " + names + " in " + context + ": expected " + expected);
+  }
+
   /** Reports a problem with {@code key}'s value: {@code `key` in host `x`: detail}. */
   void error(String key, String detail) {
     Optional<Entry> e = map.entry(key);
