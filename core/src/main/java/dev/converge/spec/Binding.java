@@ -4,6 +4,7 @@ import com.google.common.net.InetAddresses;
 import dev.converge.spec.Sections.Kind;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,7 @@ final class Binding {
   final Map<String, Jail> jails = new LinkedHashMap<>();
   final List<FileSpec> files = new ArrayList<>();
   final List<GenericResource> resources = new ArrayList<>();
+  private final Map<Kind, Conversion<String>> references = new EnumMap<>(Kind.class);
 
   Binding(Problems problems, Sections sections, Set<String> knownKinds, Inheritance inheritance,
       List<Path> sources) {
@@ -49,6 +51,10 @@ final class Binding {
 
   /** The name of an entity of {@code kind} that the spec defines; a near miss gets a suggestion. */
   Conversion<String> reference(Kind kind) {
+    return references.computeIfAbsent(kind, this::newReference);
+  }
+
+  private Conversion<String> newReference(Kind kind) {
     String expected = kind.article() + " defined in the spec";
     return Conversion.of(expected, text -> {
       String name = kind == Kind.ZONE ? zoneName(text) : text;

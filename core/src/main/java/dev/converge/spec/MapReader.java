@@ -90,10 +90,6 @@ final class MapReader {
     return map.get(key).map(Node::location).orElse(at);
   }
 
-  Location location() {
-    return at;
-  }
-
   /** The directory relative paths in {@code key}'s value are taken from: that of the file it is written in. */
   Path directoryOf(String key) {
     Path file = location(key).file();

@@ -121,7 +121,7 @@ final class YamlReader {
     }
 
     Optional<Node> document() {
-      try (YAMLParser p = (YAMLParser) factory.createParser(text)) {
+      try (YAMLParser p = factory.createParser(text)) {
         parser = p;
         JsonToken first = p.nextToken();
         if (first == null) {
