@@ -242,7 +242,8 @@ final class Conversion<T> {
     return of(expected, text -> {
       int slash = text.indexOf('/');
       String prefix = slash < 0 ? "" : text.substring(slash + 1);
-      if (slash < 0 || !InetAddresses.isInetAddress(text.substring(0, slash)) || !PREFIX_LENGTH.matcher(prefix).matches()) {
+      if (slash < 0 || !InetAddresses.isInetAddress(text.substring(0, slash))
+          || !PREFIX_LENGTH.matcher(prefix).matches()) {
         throw new Invalid("found " + shown(text) + ", expected " + expected);
       }
       InetAddress network = InetAddresses.forString(text.substring(0, slash));

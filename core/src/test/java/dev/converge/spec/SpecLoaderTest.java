@@ -54,7 +54,8 @@ class SpecLoaderTest {
   void warnings_comeWithAValidSpec_andWithTheErrorsOfAnInvalidOne() throws Exception {
     Files.writeString(dir.resolve("k.key"), "x");
     Files.setPosixFilePermissions(dir.resolve("k.key"), PosixFilePermissions.fromString("rw-rw----"));
-    SpecFixture fixture = new SpecFixture(dir).file("site.yaml", SpecFixture.BASE + "secrets: { k: { file: k.key } }\n");
+    SpecFixture fixture =
+        new SpecFixture(dir).file("site.yaml", SpecFixture.BASE + "secrets: { k: { file: k.key } }\n");
     assertThat(fixture.warnings()).containsExactly("site.yaml:5:23: warning: secret `k` file k.key is readable by"
         + " group/others (mode 0660): chmod 600 it");
     fixture.file("site.yaml", SpecFixture.BASE + "secrets: { k: { file: k.key } }\nhots: {}\n");
