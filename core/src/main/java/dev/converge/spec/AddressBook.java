@@ -2,6 +2,7 @@ package dev.converge.spec;
 
 import com.google.common.net.InetAddresses;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -11,18 +12,24 @@ import java.util.Map;
 /**
  * Every fixed address the spec assigns (host addresses written as IP literals, loopbacks, network
  * {@code addresses}, fixed jail addresses), to find one address given twice. The use written first in reading
- * order keeps it; every later one is an error naming both.
+ * order (the root file first, then includes in the order reached) keeps it; every later one is an error naming
+ * both.
  */
 final class AddressBook {
 
-  static final Comparator<Location> READING_ORDER = Comparator
-      .comparing((Location l) -> l.file().toString())
-      .thenComparingInt(Location::line)
-      .thenComparingInt(Location::column);
-
   private record Use(String user, Location at) {}
 
+  private final Comparator<Location> readingOrder;
   private final Map<InetAddress, List<Use>> uses = new HashMap<>();
+
+  /**
+   * @param sources the files of the spec in reading order
+   */
+  AddressBook(List<Path> sources) {
+    this.readingOrder = Comparator.comparingInt((Location l) -> sources.indexOf(l.file()))
+        .thenComparingInt(Location::line)
+        .thenComparingInt(Location::column);
+  }
 
   /**
    * @param user who uses the address, as in {@code jail `web`}
@@ -37,7 +44,7 @@ final class AddressBook {
       if (all.size() < 2) {
         continue;
       }
-      all.sort(Comparator.comparing(Use::at, READING_ORDER));
+      all.sort(Comparator.comparing(Use::at, readingOrder));
       Use first = all.get(0);
       String address = InetAddresses.toAddrString(e.getKey());
       for (Use later : all.subList(1, all.size())) {

@@ -2,7 +2,9 @@ package dev.converge.spec;
 
 import com.google.common.net.InetAddresses;
 import dev.converge.spec.Sections.Kind;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +22,7 @@ final class Binding {
   final Sections sections;
   final Set<String> knownKinds;
   final Inheritance inheritance;
-  final AddressBook addresses = new AddressBook();
+  final AddressBook addresses;
   final Requirements requirements = new Requirements();
 
   final Map<String, SecretRef> secrets = new LinkedHashMap<>();
@@ -32,9 +34,12 @@ final class Binding {
   final Map<String, Jail> jails = new LinkedHashMap<>();
   final List<FileSpec> files = new ArrayList<>();
   final List<GenericResource> resources = new ArrayList<>();
+  private final Map<Kind, Conversion<String>> references = new EnumMap<>(Kind.class);
 
-  Binding(Problems problems, Sections sections, Set<String> knownKinds, Inheritance inheritance) {
+  Binding(Problems problems, Sections sections, Set<String> knownKinds, Inheritance inheritance,
+      List<Path> sources) {
     this.problems = problems;
+    this.addresses = new AddressBook(sources);
     this.sections = sections;
     this.knownKinds = knownKinds;
     this.inheritance = inheritance;
@@ -46,7 +51,11 @@ final class Binding {
 
   /** The name of an entity of {@code kind} that the spec defines; a near miss gets a suggestion. */
   Conversion<String> reference(Kind kind) {
-    String expected = "a " + kind.label + " defined in the spec";
+    return references.computeIfAbsent(kind, this::newReference);
+  }
+
+  private Conversion<String> newReference(Kind kind) {
+    String expected = kind.article() + " defined in the spec";
     return Conversion.of(expected, text -> {
       String name = kind == Kind.ZONE ? zoneName(text) : text;
       if (!names(kind).contains(name)) {

@@ -22,20 +22,50 @@ import java.util.regex.Pattern;
  *
  * @param <T> the value produced
  */
-interface Conversion<T> {
+final class Conversion<T> {
+
+  private static final Pattern DIGITS = Pattern.compile("-?[0-9]{1,18}");
+  private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h)?");
+  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
+  private static final Pattern INTERFACE = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,14}");
+  private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
+  private static final Pattern DNS_LABEL = Pattern.compile("[A-Za-z0-9_-]{1,63}");
+  private static final Pattern HOST_LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
+  private static final Pattern ALL_DIGITS = Pattern.compile("[0-9]+");
+  private static final Pattern PREFIX_LENGTH = Pattern.compile("[0-9]{1,3}");
+  private static final Pattern OCTAL_MODE = Pattern.compile("0?[0-7]{1,4}");
+  private static final Pattern SHA256 = Pattern.compile("[0-9A-Fa-f]{64}");
+  private static final Pattern ENVIRONMENT_VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final Pattern PACKAGE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+:@/-]{0,127}");
+
+  private final String expected;
+  private final Function<String, T> function;
+
+  private Conversion(String expected, Function<String, T> function) {
+    this.expected = expected;
+    this.function = function;
+  }
 
   /** What the value should look like, completing "expected ...": {@code an integer 1-65535}. */
-  String expected();
+  String expected() {
+    return expected;
+  }
 
   /**
    * Converts {@code text}.
    *
    * @throws Invalid saying what was found and what was expected
    */
-  T convert(String text);
+  T convert(String text) {
+    T value = function.apply(text);
+    if (value == null) {
+      throw new Invalid("found " + shown(text) + ", expected " + expected);
+    }
+    return value;
+  }
 
   /** A refused value. {@link #detail()} completes "`key` in host `x`: ...". */
-  final class Invalid extends RuntimeException {
+  static final class Invalid extends RuntimeException {
     Invalid(String detail) {
       super(detail, null, false, false);
     }
@@ -45,40 +75,12 @@ interface Conversion<T> {
     }
   }
 
-  /** The standard refusal: {@code found `text`, expected ...}. */
-  default Invalid invalid(String text) {
-    return new Invalid("found " + shown(text) + ", expected " + expected());
-  }
-
-  /** This conversion with a different description of what is expected. */
-  default Conversion<T> describedAs(String expected) {
-    Conversion<T> self = this;
-    return of(expected, text -> {
-      try {
-        return self.convert(text);
-      } catch (Invalid e) {
-        throw new Invalid("found " + shown(text) + ", expected " + expected);
-      }
-    });
-  }
-
-  /** A conversion from a description and a function that throws {@link Invalid} or returns null to refuse. */
+  /**
+   * A conversion from a description and a function that returns null to refuse with the standard message
+   * ({@code found `text`, expected ...}), or throws {@link Invalid} with a message of its own.
+   */
   static <T> Conversion<T> of(String expected, Function<String, T> function) {
-    return new Conversion<>() {
-      @Override
-      public String expected() {
-        return expected;
-      }
-
-      @Override
-      public T convert(String text) {
-        T value = function.apply(text);
-        if (value == null) {
-          throw invalid(text);
-        }
-        return value;
-      }
-    };
+    return new Conversion<>(expected, function);
   }
 
   /** A conversion that accepts the texts that {@code pattern} matches whole. */
@@ -105,9 +107,8 @@ interface Conversion<T> {
   }
 
   static Conversion<Long> integer(long min, long max) {
-    Pattern digits = Pattern.compile("-?[0-9]{1,18}");
     return of("an integer " + min + "-" + max, text -> {
-      if (!digits.matcher(text).matches()) {
+      if (!DIGITS.matcher(text).matches()) {
         return null;
       }
       long value = Long.parseLong(text);
@@ -122,9 +123,8 @@ interface Conversion<T> {
 
   /** {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, or a whole number of seconds; more than zero. */
   static Conversion<Duration> duration() {
-    Pattern form = Pattern.compile("([0-9]{1,9})(ms|s|m|h)?");
     return of("a duration such as 500ms, 10s, 5m or 1h (or a number of seconds), more than zero", text -> {
-      Matcher m = form.matcher(text);
+      Matcher m = DURATION.matcher(text);
       if (!m.matches()) {
         return null;
       }
@@ -168,23 +168,22 @@ interface Conversion<T> {
   /** Names that end up in file names, interface names and command arguments. */
   static Conversion<String> identifier() {
     return matching("a name of letters, digits, `_` and `-` that starts with a letter or digit (at most 63"
-        + " characters)", Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}"));
+        + " characters)", IDENTIFIER);
   }
 
   /** At most 15 characters (IFNAMSIZ). */
   static Conversion<String> interfaceName() {
     return matching("an interface name: a letter, then letters, digits, `_`, `.` or `-` (at most 15 characters)",
-        Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,14}"));
+        INTERFACE);
   }
 
   static Conversion<String> userName() {
     return matching("a user name: lower-case letters, digits, `_` and `-`, starting with a letter or `_` (at most"
-        + " 32 characters)", Pattern.compile("[a-z_][a-z0-9_-]{0,31}"));
+        + " 32 characters)", USER);
   }
 
   /** A DNS name, lower-cased, without a trailing dot. */
   static Conversion<String> dnsName() {
-    Pattern label = Pattern.compile("[A-Za-z0-9_-]{1,63}");
     return of("a DNS name: labels of letters, digits, `_` and `-` separated by dots (at most 63 characters each,"
         + " 253 in all)", text -> {
           String name = text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
@@ -192,7 +191,7 @@ interface Conversion<T> {
             return null;
           }
           for (String l : name.split("\\.", -1)) {
-            if (!label.matcher(l).matches()) {
+            if (!DNS_LABEL.matcher(l).matches()) {
               return null;
             }
           }
@@ -205,18 +204,17 @@ interface Conversion<T> {
    * not all digits (so that a mistyped IPv4 address is not taken for a name).
    */
   static Conversion<String> address() {
-    Pattern label = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
     return of("an IP address or a DNS name", text -> {
       if (InetAddresses.isInetAddress(text)) {
         return InetAddresses.toAddrString(InetAddresses.forString(text));
       }
       String name = text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
       String[] labels = name.split("\\.", -1);
-      if (name.isEmpty() || name.length() > 253 || labels[labels.length - 1].matches("[0-9]+")) {
+      if (name.isEmpty() || name.length() > 253 || ALL_DIGITS.matcher(labels[labels.length - 1]).matches()) {
         return null;
       }
       for (String l : labels) {
-        if (!label.matcher(l).matches()) {
+        if (!HOST_LABEL.matcher(l).matches()) {
           return null;
         }
       }
@@ -225,11 +223,6 @@ interface Conversion<T> {
   }
 
   // ------ addresses ------
-
-  static Conversion<InetAddress> ip() {
-    return of("an IP address such as 192.0.2.1 or 2001:db8::1",
-        text -> InetAddresses.isInetAddress(text) ? InetAddresses.forString(text) : null);
-  }
 
   static Conversion<InetAddress> ipv4() {
     return of("an IPv4 address such as 192.0.2.1",
@@ -249,7 +242,8 @@ interface Conversion<T> {
     return of(expected, text -> {
       int slash = text.indexOf('/');
       String prefix = slash < 0 ? "" : text.substring(slash + 1);
-      if (slash < 0 || !InetAddresses.isInetAddress(text.substring(0, slash)) || !prefix.matches("[0-9]{1,3}")) {
+      if (slash < 0 || !InetAddresses.isInetAddress(text.substring(0, slash))
+          || !PREFIX_LENGTH.matcher(prefix).matches()) {
         throw new Invalid("found " + shown(text) + ", expected " + expected);
       }
       InetAddress network = InetAddresses.forString(text.substring(0, slash));
@@ -343,7 +337,7 @@ interface Conversion<T> {
   /** Permission bits as octal text: {@code 0644}, {@code 644}, at most {@code 07777}. */
   static Conversion<Integer> octalMode() {
     return of("an octal mode such as 0644 (at most 07777)", text -> {
-      if (!text.matches("0?[0-7]{1,4}")) {
+      if (!OCTAL_MODE.matcher(text).matches()) {
         return null;
       }
       int mode = Integer.parseInt(text, 8);
@@ -353,7 +347,7 @@ interface Conversion<T> {
 
   static Conversion<String> sha256() {
     return of("a SHA-256 digest: 64 hexadecimal digits",
-        text -> text.matches("[0-9A-Fa-f]{64}") ? text.toLowerCase(Locale.ROOT) : null);
+        text -> SHA256.matcher(text).matches() ? text.toLowerCase(Locale.ROOT) : null);
   }
 
   /** An http or https URL with a host. */
@@ -370,13 +364,13 @@ interface Conversion<T> {
   }
 
   static Conversion<String> environmentVariable() {
-    return matching("an environment variable name such as OSPF_KEY", Pattern.compile("[A-Za-z_][A-Za-z0-9_]*"));
+    return matching("an environment variable name such as OSPF_KEY", ENVIRONMENT_VARIABLE);
   }
 
   /** A package name; never starting with {@code -}, so it can not turn into an option of the package tool. */
   static Conversion<String> packageName() {
     return matching("a package name: letters, digits and `._+:@/-`, starting with a letter or digit",
-        Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+:@/-]{0,127}"));
+        PACKAGE);
   }
 
   private static boolean hasControl(String text) {

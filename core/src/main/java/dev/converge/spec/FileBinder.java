@@ -43,7 +43,8 @@ final class FileBinder {
   private void file(MapReader r) {
     Optional<String> host = r.require("host", b.reference(Kind.HOST));
     Optional<String> path = r.require("path", Conversion.absolutePath());
-    boolean absent = r.get("state", STATE, "present").equals("absent");
+    Optional<String> state = r.get("state", STATE);
+    boolean absent = state.filter("absent"::equals).isPresent();
     Optional<String> content = r.get("content", Conversion.text());
     Optional<Template> template = template(r);
     if (absent) {
@@ -53,12 +54,12 @@ final class FileBinder {
               + " exist");
         }
       }
-    } else if (r.has("content") == r.has("template")) {
+    } else if (r.has("content") == r.has("template") && (state.isPresent() || !r.has("state"))) {
       if (r.has("content")) {
         r.error("template", "found both `content` and `template`: expected exactly one of them");
       } else {
-        r.missing("content", "exactly one of `content` (the text) and `template` (text with ${...} variables),"
-            + " or state: absent");
+        r.missingOneOf(List.of("content", "template"), "exactly one: the text as `content`, or as `template`"
+            + " with ${...} variables (or state: absent)");
       }
     }
     Optional<Integer> mode = r.get("mode", Conversion.octalMode());

@@ -37,7 +37,7 @@ final class ImageBinder {
   private static Optional<Source> source(MapReader r) {
     List<String> given = KEYS.stream().filter(r::has).toList();
     if (given.isEmpty()) {
-      r.missing("tarball", "exactly one source: tarball, debootstrap or freebsd-release");
+      r.missingOneOf(KEYS, "exactly one source for the image");
       return Optional.empty();
     }
     if (given.size() > 1) {

@@ -4,6 +4,7 @@ import dev.converge.spec.Node.Entry;
 import dev.converge.spec.Node.MapNode;
 import dev.converge.spec.Node.ScalarNode;
 import dev.converge.spec.Sections.Named;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import java.util.Optional;
 final class Inheritance {
 
   static final String PROFILE = "profile";
+  static final String DEFAULTS = "defaults";
   static final String JAIL_DEFAULTS = "jail";
 
   /** What inherits: hosts or jails. */
@@ -57,13 +59,16 @@ final class Inheritance {
   /** Reads {@code defaults} from the root's top-level map; its unknown keys are reported here, once. */
   static Inheritance of(Optional<MapReader> root, Map<String, Named> profiles, Problems problems) {
     Map<Heir, MapNode> defaults = new LinkedHashMap<>();
-    List<String> defaultKeys = new java.util.ArrayList<>(Heir.HOST.inheritableKeys());
+    List<String> defaultKeys = new ArrayList<>(Heir.HOST.inheritableKeys());
     defaultKeys.add(JAIL_DEFAULTS);
-    root.flatMap(r -> r.child("defaults", defaultKeys)).ifPresent(d -> {
-      defaults.put(Heir.HOST, labelled(only(d.node(), Heir.HOST.inheritableKeys()), Heir.HOST.defaultsLabel));
-      d.child(JAIL_DEFAULTS, Heir.JAIL.inheritableKeys()).ifPresent(j -> defaults.put(Heir.JAIL,
-          labelled(only(j.node(), Heir.JAIL.inheritableKeys()), Heir.JAIL.defaultsLabel)));
-    });
+    root.filter(r -> !r.isBlank(DEFAULTS))
+        .flatMap(r -> r.mapNode(DEFAULTS, "a map of host keys, and `jail:` with jail keys"))
+        .map(m -> new MapReader(m, DEFAULTS, m.location(), problems).allowing(defaultKeys))
+        .ifPresent(d -> {
+          defaults.put(Heir.HOST, labelled(only(d.node(), Heir.HOST.inheritableKeys()), Heir.HOST.defaultsLabel));
+          d.child(JAIL_DEFAULTS, Heir.JAIL.inheritableKeys()).ifPresent(j -> defaults.put(Heir.JAIL,
+              labelled(only(j.node(), Heir.JAIL.inheritableKeys()), Heir.JAIL.defaultsLabel)));
+        });
     return new Inheritance(defaults, profiles, problems);
   }
 

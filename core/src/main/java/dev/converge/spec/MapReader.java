@@ -90,10 +90,6 @@ final class MapReader {
     return map.get(key).map(Node::location).orElse(at);
   }
 
-  Location location() {
-    return at;
-  }
-
   /** The directory relative paths in {@code key}'s value are taken from: that of the file it is written in. */
   Path directoryOf(String key) {
     Path file = location(key).file();
@@ -127,6 +123,12 @@ final class MapReader {
 
   void missing(String key, String expected) {
     problems.error(at, "missing key `" + prefix + key + "` in " + context + ": expected " + expected);
+  }
+
+  /** None of {@code keys}, of which exactly one is needed, is there. */
+  void missingOneOf(List<String> keys, String expected) {
+    String names = keys.stream().map(k -> "`" + prefix + k + "`").collect(java.util.stream.Collectors.joining(", "));
+    problems.error(at, "missing one of " + names + " in " + context + ": expected " + expected);
   }
 
   /** Reports a problem with {@code key}'s value: {@code `key` in host `x`: detail}. */

@@ -1,6 +1,7 @@
 package dev.converge.spec;
 
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,16 +88,17 @@ sealed interface Node permits Node.MapNode, Node.ListNode, Node.ScalarNode {
   /**
    * A mapping with string keys, in the order written.
    *
-   * @param entries by key; duplicate keys were rejected while reading
+   * @param entries by key, in order; the node takes the map over (callers pass a map of their own making and never
+   *     touch it again), so that large documents are not copied entry by entry
    */
   record MapNode(Map<String, Entry> entries, Location location) implements Node {
 
     public MapNode {
-      entries = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(entries));
+      entries = Collections.unmodifiableMap(entries);
     }
 
     static MapNode empty(Location location) {
-      return new MapNode(Map.of(), location);
+      return new MapNode(new LinkedHashMap<>(), location);
     }
 
     Optional<Entry> entry(String key) {

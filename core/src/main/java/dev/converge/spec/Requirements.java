@@ -65,7 +65,7 @@ final class Requirements {
       if (kind.isPresent()) {
         String name = kind.get() == Kind.ZONE ? Binding.zoneName(ref.name()) : ref.name();
         if (!b.names(kind.get()).contains(name)) {
-          b.problems.error(ref.location(), p.prefix() + "found `" + ref + "`, expected a " + kind.get().label
+          b.problems.error(ref.location(), p.prefix() + "found `" + ref + "`, expected " + kind.get().article()
               + " defined in the spec" + Suggestions.didYouMean(ref.name(), b.names(kind.get())));
         }
       } else if (ref.kind().equals(FILE)) {

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -27,10 +28,12 @@ final class ResourceBinder {
   private static final Pattern LONG = Pattern.compile("-?(0|[1-9][0-9]{0,17})");
 
   private final Binding b;
+  private final Conversion<String> kind;
   private final Map<String, Location> seen = new HashMap<>();
 
   ResourceBinder(Binding binding) {
     this.b = binding;
+    this.kind = kind(binding.knownKinds);
   }
 
   void bind() {
@@ -41,7 +44,7 @@ final class ResourceBinder {
   }
 
   private void resource(MapReader r) {
-    Optional<String> kind = r.require("kind", kind());
+    Optional<String> kind = r.require("kind", this.kind);
     Optional<String> host = r.require("host", b.reference(Kind.HOST));
     Optional<String> name = r.require("name", Conversion.of("a name without control characters",
         text -> !text.isEmpty() && text.chars().noneMatch(c -> c < 0x20 || c == 0x7f) ? text : null));
@@ -63,9 +66,9 @@ final class ResourceBinder {
         absent, requires));
   }
 
-  private Conversion<String> kind() {
-    String expected = b.knownKinds.isEmpty() ? "a resource kind such as ospf-router"
-        : "a kind that a driver provides: one of " + String.join(", ", new TreeSet<>(b.knownKinds));
+  private static Conversion<String> kind(Set<String> knownKinds) {
+    String expected = knownKinds.isEmpty() ? "a resource kind such as ospf-router"
+        : "a kind that a driver provides: one of " + String.join(", ", new TreeSet<>(knownKinds));
     return Conversion.of(expected, text -> {
       if (!KIND.matcher(text).matches()) {
         return null;
@@ -74,9 +77,9 @@ final class ResourceBinder {
         throw new Conversion.Invalid("found `" + text + "`, a built-in kind: expected its own section (`"
             + text + "s:`) instead of `resources:`");
       }
-      if (!b.knownKinds.isEmpty() && !b.knownKinds.contains(text)) {
+      if (!knownKinds.isEmpty() && !knownKinds.contains(text)) {
         throw new Conversion.Invalid("found `" + text + "`, expected " + expected
-            + Suggestions.didYouMean(text, b.knownKinds));
+            + Suggestions.didYouMean(text, knownKinds));
       }
       return text;
     });

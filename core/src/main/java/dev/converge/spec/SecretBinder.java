@@ -41,7 +41,7 @@ final class SecretBinder {
       if (r.has("file")) {
         r.error("env", "found both `file` and `env`: expected exactly one of them");
       } else {
-        r.missing("file", "exactly one of `file: PATH` and `env: VARIABLE`");
+        r.missingOneOf(KEYS, "exactly one: `file: PATH` or `env: VARIABLE`");
       }
       return Optional.empty();
     }

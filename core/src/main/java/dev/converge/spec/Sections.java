@@ -43,6 +43,11 @@ final class Sections {
       this.label = label;
       this.name = name;
     }
+
+    /** {@code a host}, {@code an image}. */
+    String article() {
+      return ("aeiou".indexOf(label.charAt(0)) >= 0 ? "an " : "a ") + label;
+    }
   }
 
   /** One named entity: its (normalised) name, where the name is written, and its definition. */

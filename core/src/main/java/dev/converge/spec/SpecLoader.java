@@ -66,7 +66,8 @@ public final class SpecLoader {
     Sections sections = Sections.collect(files, problems);
     Optional<String> site = sections.root().flatMap(r -> r.require("site", Conversion.identifier()));
     Inheritance inheritance = Inheritance.of(sections.root(), sections.named(Kind.PROFILE), problems);
-    Binding b = new Binding(problems, sections, knownKinds, inheritance);
+    List<Path> sources = files.stream().map(SourceFile::path).toList();
+    Binding b = new Binding(problems, sections, knownKinds, inheritance, sources);
     new SecretBinder(b).bind();
     new ImageBinder(b).bind();
     new HostBinder(b).bind();
@@ -79,7 +80,7 @@ public final class SpecLoader {
     b.requirements.check(b);
     b.addresses.report(problems);
     Spec spec = new Spec(site.orElse(""), b.secrets, b.images, b.hosts, b.networks, new Ospf(b.areas), b.zones,
-        b.jails, b.files, b.resources, files.stream().map(SourceFile::path).toList());
+        b.jails, b.files, b.resources, sources);
     checkTemplates(spec, problems);
     if (problems.hasErrors()) {
       throw new SpecException(problems.all());

@@ -11,9 +11,9 @@ final class Suggestions {
   private Suggestions() {}
 
   /**
-   * The candidate closest to {@code typed}: within an edit distance of 2 (insertions, deletions, substitutions,
-   * transpositions) and less than the length of {@code typed}, or one that {@code typed} is a prefix of. Ties go to
-   * the alphabetically first candidate, so the suggestion is stable.
+   * The candidate closest to {@code typed}: the same word in another case, one within an edit distance of 2
+   * (insertions, deletions, substitutions, transpositions) and less than the length of {@code typed}, or one that
+   * {@code typed} is a prefix of. Ties go to the alphabetically first candidate, so the suggestion is stable.
    */
   static Optional<String> closest(String typed, Collection<String> candidates) {
     String best = null;
@@ -22,8 +22,8 @@ final class Suggestions {
       if (candidate.equals(typed)) {
         continue;
       }
-      int d = distance(typed, candidate);
-      boolean close = d <= MAX_DISTANCE && d < typed.length();
+      int d = candidate.equalsIgnoreCase(typed) ? 0 : distance(typed, candidate);
+      boolean close = d == 0 || (d <= MAX_DISTANCE && d < typed.length());
       boolean prefix = typed.length() >= 2 && candidate.startsWith(typed);
       if (!close && !prefix) {
         continue;

@@ -20,6 +20,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -121,7 +122,7 @@ final class YamlReader {
     }
 
     Optional<Node> document() {
-      try (YAMLParser p = (YAMLParser) factory.createParser(text)) {
+      try (YAMLParser p = factory.createParser(text)) {
         parser = p;
         JsonToken first = p.nextToken();
         if (first == null) {
@@ -338,19 +339,15 @@ final class YamlReader {
   }
 
   private static int[] lineStarts(String text) {
+    int[] starts = new int[64];
     int count = 1;
-    for (int i = 0; i < text.length(); i++) {
-      if (text.charAt(i) == '\n') {
-        count++;
+    for (int nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) {
+      if (count == starts.length) {
+        starts = Arrays.copyOf(starts, count * 2);
       }
+      starts[count++] = nl + 1;
     }
-    int[] starts = new int[count];
-    int line = 1;
-    for (int i = 0; i < text.length(); i++) {
-      if (text.charAt(i) == '\n') {
-        starts[line++] = i + 1;
-      }
-    }
-    return starts;
+    return Arrays.copyOf(starts, count);
   }
+
 }
