@@ -76,8 +76,9 @@ public final class SshTransport implements Transport {
    */
   private static final String REPORT_PROCESS_GROUP = "echo $$; exec ";
   private static final Duration HANGUP_GRACE = Duration.ofSeconds(2);
-  private static final Duration WINDOW_POLL_MIN = Duration.ofMillis(1);
-  private static final Duration WINDOW_POLL_MAX = Duration.ofMillis(50);
+  /** Backoff while waiting for sshj window space or for the server to free a session. */
+  private static final Duration PAUSE_MIN = Duration.ofMillis(1);
+  private static final Duration PAUSE_MAX = Duration.ofMillis(50);
   /** POSIX fixes these numbers; a command killed by one reports 128 + n, as a shell would. */
   private static final Map<Signal, Integer> SIGNAL_NUMBERS = Map.ofEntries(Map.entry(Signal.HUP, 1),
       Map.entry(Signal.INT, 2), Map.entry(Signal.QUIT, 3), Map.entry(Signal.ILL, 4), Map.entry(Signal.ABRT, 6),
@@ -140,6 +141,7 @@ public final class SshTransport implements Transport {
         tunnel = Optional.of(openTunnel(endpoint, connector));
         client.connectVia(tunnel.get());
       } else {
+        client.setSocketFactory(new NoDelaySocketFactory());
         client.connect(endpoint.address(), endpoint.port());
       }
     } catch (IOException e) {
@@ -237,7 +239,7 @@ public final class SshTransport implements Transport {
     acquireSession(deadline, command.timeout(), what);
     Session session = null;
     try {
-      session = client.startSession();
+      session = openSession(deadline, what);
       Session.Command running = session.exec(REPORT_PROCESS_GROUP + command.toShellLine());
       return collect(running, command, deadline, what);
     } catch (TransportException e) {
@@ -249,6 +251,29 @@ public final class SshTransport implements Transport {
         closeQuietly(session);
       }
       sessions.release();
+    }
+  }
+
+  /**
+   * Opens a session channel, retrying while the server refuses one. OpenSSH frees a session only once it has
+   * processed the client's close of its channel; when that close and the next open arrive in one read, it refuses
+   * the open although this transport never has more than {@link Endpoint#maxSessions()} open. Observed with 16
+   * threads on 8 sessions against MaxSessions 10.
+   */
+  private Session openSession(long deadline, String what) throws IOException {
+    long pause = PAUSE_MIN.toNanos();
+    while (true) {
+      try {
+        return client.startSession();
+      } catch (OpenFailException e) {
+        // OpenSSH answers a refused session with the generic reason CONNECT_FAILED and "open failed"
+        if (remainingNanos(deadline) <= pause) {
+          throw new IOException(what + ": the server kept refusing a new session (is its MaxSessions below "
+              + "max-sessions " + endpoint.maxSessions() + "?)", e);
+        }
+        LockSupport.parkNanos(pause);
+        pause = Math.min(pause * 2, PAUSE_MAX.toNanos());
+      }
     }
   }
 
@@ -316,7 +341,7 @@ public final class SshTransport implements Transport {
    */
   private static void writeWithinWindow(Session.Command running, byte[] input) throws IOException {
     OutputStream out = running.getOutputStream();
-    long pause = WINDOW_POLL_MIN.toNanos();
+    long pause = PAUSE_MIN.toNanos();
     int off = 0;
     while (off < input.length) {
       if (Thread.interrupted()) {
@@ -327,12 +352,12 @@ public final class SshTransport implements Transport {
         out.write(input, off, n);
         out.flush();
         off += n;
-        pause = WINDOW_POLL_MIN.toNanos();
+        pause = PAUSE_MIN.toNanos();
       } else if (!running.isOpen()) {
         return; // the command ended without reading everything, as it may
       } else {
         LockSupport.parkNanos(pause);
-        pause = Math.min(pause * 2, WINDOW_POLL_MAX.toNanos());
+        pause = Math.min(pause * 2, PAUSE_MAX.toNanos());
       }
     }
     out.close();
