@@ -14,7 +14,6 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.math.BigDecimal;
-import java.net.ConnectException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
@@ -121,46 +120,35 @@ public final class SshTransport implements Transport {
       throws TransportException {
     long started = System.nanoTime();
     SSHClient client = new SSHClient(new DefaultConfig());
-    KnownHostsVerifier verifier;
-    try {
-      verifier = new KnownHostsVerifier(endpoint.knownHosts(), endpoint.hostKeyPolicy());
-    } catch (IOException e) {
-      throw new TransportException("cannot read known hosts " + endpoint.knownHosts() + " for host "
-          + endpoint.host() + ": " + e.getMessage(), e);
-    }
-    client.addHostKeyVerifier(verifier);
     int timeoutMillis = Math.toIntExact(endpoint.connectTimeout().toMillis());
     client.setConnectTimeout(timeoutMillis);
     client.getTransport().setTimeoutMs(timeoutMillis);
     client.getConnection().setTimeoutMs(timeoutMillis);
+    KnownHostsVerifier verifier = knownHosts(endpoint);
+    client.addHostKeyVerifier(verifier);
     KeyProvider identity = loadIdentity(client, endpoint);
 
     Optional<Tunnel> tunnel = Optional.empty();
-    try {
-      if (endpoint.via().isPresent()) {
-        tunnel = Optional.of(openTunnel(endpoint, connector));
-        client.connectVia(tunnel.get());
-      } else {
-        client.setSocketFactory(new NoDelaySocketFactory());
-        client.connect(endpoint.address(), endpoint.port());
+    try (ConnectDeadline deadline = new ConnectDeadline(endpoint.connectTimeout())) {
+      try {
+        if (endpoint.via().isPresent()) {
+          tunnel = Optional.of(openTunnel(endpoint, connector));
+          deadline.abortWith(tunnel.get());
+          client.connectVia(tunnel.get());
+        } else {
+          client.setSocketFactory(new NoDelaySocketFactory());
+          deadline.abortWith(() -> closeQuietly(client.getSocket()));
+          client.connect(endpoint.address(), endpoint.port());
+        }
+        authenticate(client, endpoint, identity);
+        if (deadline.expired()) {
+          throw new SocketTimeoutException();
+        }
+      } catch (IOException e) {
+        closeQuietly(client);
+        tunnel.ifPresent(SshTransport::closeQuietly);
+        throw connectFailure(endpoint, verifier, deadline.expired(), e);
       }
-    } catch (IOException e) {
-      closeQuietly(client);
-      tunnel.ifPresent(SshTransport::closeQuietly);
-      if (e instanceof TransportException t) {
-        throw t;
-      }
-      throw connectFailure(endpoint, verifier, e);
-    }
-    try {
-      client.authPublickey(endpoint.user(), identity);
-    } catch (IOException e) {
-      closeQuietly(client);
-      tunnel.ifPresent(SshTransport::closeQuietly);
-      String why = e instanceof UserAuthException ? "the server refused the key" : e.getMessage();
-      throw new TransportException(endpoint + ": public key authentication as " + endpoint.user() + " with "
-          + endpoint.identity().orElseThrow() + " failed: " + why + " (is its public key in " + endpoint.user()
-          + "'s authorized_keys?)", e);
     }
     SshTransport transport = new SshTransport(endpoint, client, tunnel);
     LOG.debug("connected {} in {} ms", transport.describe(), (System.nanoTime() - started) / 1_000_000);
@@ -530,18 +518,40 @@ public final class SshTransport implements Transport {
     }
   }
 
-  private static TransportException connectFailure(Endpoint endpoint, KnownHostsVerifier verifier, IOException e) {
+  private static KnownHostsVerifier knownHosts(Endpoint endpoint) throws TransportException {
+    try {
+      return new KnownHostsVerifier(endpoint.knownHosts(), endpoint.hostKeyPolicy());
+    } catch (IOException e) {
+      throw new TransportException("cannot read known hosts " + endpoint.knownHosts() + " for host "
+          + endpoint.host() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void authenticate(SSHClient client, Endpoint endpoint, KeyProvider identity)
+      throws TransportException {
+    try {
+      client.authPublickey(endpoint.user(), identity);
+    } catch (IOException e) {
+      String why = e instanceof UserAuthException ? "the server refused the key" : e.getMessage();
+      throw new TransportException(endpoint + ": public key authentication as " + endpoint.user() + " with "
+          + endpoint.identity().orElseThrow() + " failed: " + why + " (is its public key in " + endpoint.user()
+          + "'s authorized_keys?)", e);
+    }
+  }
+
+  private static TransportException connectFailure(Endpoint endpoint, KnownHostsVerifier verifier,
+      boolean deadlinePassed, IOException e) {
+    String where = endpoint.address() + ":" + endpoint.port() + " (host " + endpoint.host() + ")";
+    if (deadlinePassed || e instanceof SocketTimeoutException) {
+      return new TransportException("cannot connect to " + where + ": no SSH session within "
+          + format(endpoint.connectTimeout()), e);
+    }
     Optional<String> refusal = verifier.refusal();
     if (refusal.isPresent()) {
       return new TransportException(refusal.get(), e);
     }
-    String where = endpoint.address() + ":" + endpoint.port() + " (host " + endpoint.host() + ")";
-    if (e instanceof ConnectException) {
-      return new TransportException("cannot connect to " + where + ": " + e.getMessage(), e);
-    }
-    if (e instanceof SocketTimeoutException) {
-      return new TransportException("cannot connect to " + where + ": no answer within "
-          + format(endpoint.connectTimeout()), e);
+    if (e instanceof TransportException t) {
+      return t;
     }
     if (e instanceof UnknownHostException) {
       return new TransportException("cannot connect to " + where + ": unknown address", e);
@@ -564,6 +574,9 @@ public final class SshTransport implements Transport {
   }
 
   private static void closeQuietly(Closeable c) {
+    if (c == null) {
+      return;
+    }
     try {
       c.close();
     } catch (IOException e) {

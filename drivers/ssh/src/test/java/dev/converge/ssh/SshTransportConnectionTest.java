@@ -189,6 +189,22 @@ class SshTransportConnectionTest {
   }
 
   @Test
+  void serverThatAcceptsButNeverAnswers_failsWithinTheConnectTimeout() throws Exception {
+    try (OpenSshServer server = OpenSshServer.create().start()) {
+      Endpoint frozen = endpoint(server, "mute").withTimeouts(Duration.ofMillis(1500), Duration.ofSeconds(60),
+          Duration.ofSeconds(5), 3);
+      server.pause();
+      long started = System.nanoTime();
+
+      // the kernel completes the TCP handshake for the frozen daemon; its version line never comes
+      assertThatThrownBy(() -> SshTransport.connect(frozen, e -> null))
+          .isInstanceOf(TransportException.class)
+          .hasMessage("cannot connect to 127.0.0.1:" + server.port() + " (host mute): no SSH session within 1.5s");
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
   void missingIdentity_isNamed() {
     Endpoint noKey = Endpoint.ssh("keyless", "127.0.0.1", 22, "root", tmp.resolve("no-such-key"),
         tmp.resolve("kh"));
