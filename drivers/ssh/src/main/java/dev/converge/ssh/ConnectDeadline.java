@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class ConnectDeadline implements AutoCloseable {
 
   private static final ScheduledExecutorService TIMER =
-      Executors.newSingleThreadScheduledExecutor(KeepAliveMonitor.daemon("ssh-connect-deadline"));
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("ssh-connect-deadline"));
 
   private final List<Closeable> toAbort = new CopyOnWriteArrayList<>();
   private final AtomicBoolean expired = new AtomicBoolean();

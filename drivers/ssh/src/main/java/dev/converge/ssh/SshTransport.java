@@ -99,7 +99,7 @@ public final class SshTransport implements Transport {
     this.tunnel = tunnel;
     this.sessions = new Semaphore(endpoint.maxSessions(), true);
     String name = "ssh-" + endpoint.host();
-    this.io = Executors.newCachedThreadPool(KeepAliveMonitor.daemon(name + "-io"));
+    this.io = Executors.newCachedThreadPool(DaemonThreads.named(name + "-io"));
     this.keepAlive = new KeepAliveMonitor(client.getConnection(), endpoint.keepAliveInterval(),
         endpoint.keepAliveCountMax(), name, this::peerSilent);
     client.getTransport().setDisconnectListener((reason, message) -> {
@@ -119,7 +119,9 @@ public final class SshTransport implements Transport {
   public static SshTransport connect(Endpoint endpoint, TransportProvider.Connector connector)
       throws TransportException {
     long started = System.nanoTime();
-    SSHClient client = new SSHClient(new DefaultConfig());
+    DefaultConfig config = new DefaultConfig();
+    config.setLoggerFactory(Tunnel.SSHJ_LOGGERS);
+    SSHClient client = new SSHClient(config);
     int timeoutMillis = Math.toIntExact(endpoint.connectTimeout().toMillis());
     client.setConnectTimeout(timeoutMillis);
     client.getTransport().setTimeoutMs(timeoutMillis);
