@@ -417,7 +417,8 @@ public final class OpenSshServer
   }
 
   private static void signal(String name, List<ProcessHandle> processes) {
-    List<String> argv = new ArrayList<>(List.of("kill", "-" + name));
+    // the shell's builtin kill: Debian ships /bin/kill in procps, which a minimal CI image may lack
+    List<String> argv = new ArrayList<>(List.of("sh", "-c", "kill -s " + name + " \"$@\"", "sh"));
     processes.forEach(p -> argv.add(Long.toString(p.pid())));
     // a session that ended meanwhile makes kill report ESRCH for its PID; the others were still signalled
     run(argv, false);
