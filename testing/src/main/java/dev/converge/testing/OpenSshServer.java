@@ -67,6 +67,8 @@ public final class OpenSshServer
   private Process daemon;
   private long logLengthAtLaunch;
   private boolean startedForOneTest;
+  /** Stops the server if the JVM exits without {@link #close()}, e.g. a test run interrupted with Ctrl-C. */
+  private final Thread stopAtExit = new Thread(this::close, "sshd-fixture-stop");
 
   private OpenSshServer() {
     settings.put("PasswordAuthentication", "no");
@@ -118,6 +120,7 @@ public final class OpenSshServer
       log = dir.resolve("sshd.log");
       Files.writeString(dir.resolve("authorized_keys"), Files.readString(publicKeyOf(clientKey)));
       launchOnFreePort();
+      Runtime.getRuntime().addShutdownHook(stopAtExit);
       return this;
     } catch (IOException e) {
       close();
@@ -285,6 +288,7 @@ public final class OpenSshServer
     if (daemon != null) {
       stopProcesses();
       daemon = null;
+      removeShutdownHook();
     }
     if (dir != null) {
       deleteRecursively(dir);
@@ -401,8 +405,20 @@ public final class OpenSshServer
     }
   }
 
+  private void removeShutdownHook() {
+    if (Thread.currentThread() == stopAtExit) {
+      return;
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(stopAtExit);
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      // the JVM is already exiting, or start() failed before registering it
+    }
+  }
+
   private static void signal(String name, List<ProcessHandle> processes) {
-    List<String> argv = new ArrayList<>(List.of("kill", "-" + name));
+    // the shell's builtin kill: Debian ships /bin/kill in procps, which a minimal CI image may lack
+    List<String> argv = new ArrayList<>(List.of("sh", "-c", "kill -s " + name + " \"$@\"", "sh"));
     processes.forEach(p -> argv.add(Long.toString(p.pid())));
     // a session that ended meanwhile makes kill report ESRCH for its PID; the others were still signalled
     run(argv, false);

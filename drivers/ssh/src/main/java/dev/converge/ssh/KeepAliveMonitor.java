@@ -5,10 +5,8 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import net.schmizz.concurrent.Promise;
 import net.schmizz.sshj.common.SSHPacket;
@@ -47,8 +45,8 @@ final class KeepAliveMonitor implements AutoCloseable {
     this.interval = interval;
     this.maxMisses = Math.max(1, maxMisses);
     this.onDead = onDead;
-    this.checker = Executors.newSingleThreadScheduledExecutor(daemon(name + "-keepalive"));
-    this.sender = Executors.newSingleThreadExecutor(daemon(name + "-keepalive-send"));
+    this.checker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named(name + "-keepalive"));
+    this.sender = Executors.newSingleThreadExecutor(DaemonThreads.named(name + "-keepalive-send"));
   }
 
   /** Starts probing; a zero or negative interval disables the monitor. */
@@ -104,14 +102,5 @@ final class KeepAliveMonitor implements AutoCloseable {
   public void close() {
     checker.shutdownNow();
     sender.shutdownNow();
-  }
-
-  static ThreadFactory daemon(String name) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

@@ -3,8 +3,10 @@ package dev.converge.ssh;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import net.schmizz.sshj.common.LoggerFactory;
 import net.schmizz.sshj.connection.Connection;
 import net.schmizz.sshj.connection.channel.direct.DirectConnection;
+import org.slf4j.Logger;
 
 /**
  * A {@code direct-tcpip} channel on a jump host's connection that carries another host's SSH connection.
@@ -16,6 +18,22 @@ import net.schmizz.sshj.connection.channel.direct.DirectConnection;
  * The owner closes the channel itself, after the tunnelled client has disconnected.
  */
 final class Tunnel extends DirectConnection {
+
+  /**
+   * sshj names a channel's logger after the channel's class; this keeps a tunnel's sshj chatter (channel opens and
+   * closes at INFO) under sshj's logger names, which are configured apart from converge's own.
+   */
+  static final LoggerFactory SSHJ_LOGGERS = new LoggerFactory() {
+    @Override
+    public Logger getLogger(String name) {
+      return LoggerFactory.DEFAULT.getLogger(name);
+    }
+
+    @Override
+    public Logger getLogger(Class<?> type) {
+      return LoggerFactory.DEFAULT.getLogger(type == Tunnel.class ? DirectConnection.class : type);
+    }
+  };
 
   private final InputStream clientSide;
 

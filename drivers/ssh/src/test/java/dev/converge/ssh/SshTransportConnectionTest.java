@@ -133,6 +133,34 @@ class SshTransportConnectionTest {
   }
 
   @Test
+  void deadPeerBehindAJumpHost_isDetected_andTheJumpHostStaysUsable() throws Exception {
+    try (OpenSshServer jumpServer = OpenSshServer.create().start();
+        OpenSshServer targetServer = OpenSshServer.create().start();
+        TransportPool pool = new TransportPool()) {
+      Endpoint jump = endpoint(jumpServer, "jump");
+      Endpoint target = endpoint(targetServer, "target").withVia(jump)
+          .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofMillis(500), 3);
+      Transport tunnelled = pool.connect(target);
+      CompletableFuture<ExecResult> running = CompletableFuture.supplyAsync(() -> {
+        try {
+          return tunnelled.exec(Command.of("sleep", "30"));
+        } catch (TransportException e) {
+          throw new RuntimeException(e);
+        }
+      });
+      await().atMost(Duration.ofSeconds(10)).until(() -> targetServer.commandsExecuted() == 1);
+
+      targetServer.pause();
+
+      assertThatThrownBy(() -> running.get(6, TimeUnit.SECONDS))
+          .cause().cause()
+          .isInstanceOf(TransportException.class)
+          .hasMessageContaining("connection to target (" + tunnelled.describe() + ") lost (no keep-alive reply");
+      assertThat(pool.connect(jump).exec(Command.of("echo", "jump alive")).out()).isEqualTo("jump alive\n");
+    }
+  }
+
+  @Test
   void jumpHost_thatForbidsForwarding_isNamedInTheError() throws Exception {
     try (OpenSshServer jumpServer = OpenSshServer.create().with("AllowTcpForwarding", "no").start();
         OpenSshServer targetServer = OpenSshServer.create().start();
@@ -186,6 +214,22 @@ class SshTransportConnectionTest {
     assertThatThrownBy(() -> SshTransport.connect(badKey, e -> null))
         .isInstanceOf(TransportException.class)
         .hasMessageStartingWith("cannot load SSH identity " + garbage + " of host badkey");
+  }
+
+  @Test
+  void serverThatAcceptsButNeverAnswers_failsWithinTheConnectTimeout() throws Exception {
+    try (OpenSshServer server = OpenSshServer.create().start()) {
+      Endpoint frozen = endpoint(server, "mute").withTimeouts(Duration.ofMillis(1500), Duration.ofSeconds(60),
+          Duration.ofSeconds(5), 3);
+      server.pause();
+      long started = System.nanoTime();
+
+      // the kernel completes the TCP handshake for the frozen daemon; its version line never comes
+      assertThatThrownBy(() -> SshTransport.connect(frozen, e -> null))
+          .isInstanceOf(TransportException.class)
+          .hasMessage("cannot connect to 127.0.0.1:" + server.port() + " (host mute): no SSH session within 1.5s");
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+    }
   }
 
   @Test

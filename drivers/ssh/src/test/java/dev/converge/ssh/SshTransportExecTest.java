@@ -159,6 +159,27 @@ class SshTransportExecTest {
   }
 
   @Test
+  void exec_keepsUpWithSessionChurnAtTheServersLimit() throws Exception {
+    // opens racing the server's cleanup of just-closed sessions are refused transiently, and retried
+    try (OpenSshServer server = OpenSshServer.create().with("MaxSessions", "4").start();
+        SshTransport transport = SshTransport.connect(endpoint(server, "churn").withMaxSessions(4), e -> null)) {
+      ExecutorService pool = Executors.newFixedThreadPool(16);
+      try {
+        List<Future<ExecResult>> results = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+          results.add(pool.submit(() -> transport.exec(Command.of("true"))));
+        }
+        for (Future<ExecResult> r : results) {
+          assertThat(r.get().exitCode()).isZero();
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(server.acceptedConnections()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void exec_timesOutAndTheRemoteCommandIsHungUp() throws Exception {
     Path pidFile = tmp.resolve("timed-out.pid");
     Command slow = Command.of("sh", "-c", "echo $$ > \"$1\"; sleep 300", "sh", pidFile.toString())
