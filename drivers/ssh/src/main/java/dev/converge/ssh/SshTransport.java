@@ -188,6 +188,12 @@ public final class SshTransport implements Transport {
     return endpoint.toString();
   }
 
+  /** False once closed or lost (keep-alive unanswered, server gone): the engine's pool then connects anew. */
+  @Override
+  public boolean isOpen() {
+    return !closed.get() && lost.get() == null && client.getTransport().isRunning();
+  }
+
   /** Closes every session and the connection; running commands fail. The jump host's transport stays open. */
   @Override
   public void close() {
