@@ -36,7 +36,7 @@ final class GraphCommand implements Callable<Integer> {
       Spec spec = session.load(specFile);
       Map<String, ? extends Map<String, String>> allocations =
           FileStateStore.peek(options.stateDirectory(spec.root())).map(State::allocations).orElse(new TreeMap<>());
-      Compilation c = Compiler.compile(spec, allocations, Secrets.of(spec, System.getenv()));
+      Compilation c = Compiler.compile(spec, allocations, Secrets.unread(spec));
       session.console.out().print(dot(spec.site(), c));
       return ExitCode.OK;
     } catch (Session.Exit e) {

@@ -14,6 +14,7 @@ public final class Main {
   /** Runs the command line and returns its exit status (tests call this in-process). */
   public static int run(String... args) {
     Logging.configure(args);
+    Session.prefetch = SpecPrefetch.start(args);
     CommandLine cli = ConvergeCommand.commandLine();
     return cli.execute(args);
   }

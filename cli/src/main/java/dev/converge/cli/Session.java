@@ -16,6 +16,7 @@ import dev.converge.state.StateStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /** The plumbing every command shares: drivers, spec, state lock, engine — each failure mapped to its exit code. */
 final class Session {
@@ -29,6 +30,9 @@ final class Session {
       this.exitCode = exitCode;
     }
   }
+
+  /** The spec being loaded while the command line is parsed; set once by {@link Main}. */
+  static volatile SpecPrefetch prefetch = SpecPrefetch.none();
 
   final CommonOptions options;
   final Console console;
@@ -62,7 +66,9 @@ final class Session {
       throw new Exit(ExitCode.INVALID_SPEC);
     }
     try {
-      SpecLoader.Result result = SpecLoader.builder().knownKinds(registry().kinds()).build().load(file);
+      Optional<SpecLoader.Result> early = prefetch.take(file, options.driversDirectory());
+      SpecLoader.Result result = early.isPresent() ? early.get()
+          : SpecLoader.builder().knownKinds(registry().kinds()).build().load(file);
       result.warnings().forEach(w -> console.err().println(w));
       timings.mark("spec loaded");
       return result.spec();

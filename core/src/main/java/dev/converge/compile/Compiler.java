@@ -93,7 +93,28 @@ public final class Compiler {
         targets.stream().filter(t -> !t.equals(p.id())).forEach(t -> graph.requires(p.id(), t));
       }
     }
-    return new Compilation(graph.build(), allocations, entities);
+    return new Compilation(graph.build(), allocations, entities, unmanaged(spec));
+  }
+
+  /**
+   * Sections that are loaded and validated but that no resource kind manages yet: said out loud, so that nobody
+   * mistakes an empty plan for a converged network.
+   */
+  private static List<String> unmanaged(Spec spec) {
+    List<String> parts = new ArrayList<>();
+    count(parts, spec.networks().size(), "network");
+    count(parts, spec.ospf().areas().size(), "OSPF area");
+    count(parts, spec.zones().size(), "zone");
+    count(parts, spec.jails().size(), "jail");
+    count(parts, spec.images().size(), "image");
+    return parts.isEmpty() ? List.of() : List.of("the spec's " + String.join(", ", parts)
+        + " are validated but not managed yet: their drivers are not part of this version");
+  }
+
+  private static void count(List<String> parts, int n, String what) {
+    if (n > 0) {
+      parts.add(n + " " + what + (n == 1 ? "" : "s"));
+    }
   }
 
   private static Resource file(FileSpec f, ResourceId id, TemplateContext context) throws CompileException {

@@ -248,7 +248,7 @@ public final class Engine implements AutoCloseable {
 
     private RunReport converge(State state) throws EngineException, InterruptedException {
       compilation = compile(state);
-      List<String> notes = new ArrayList<>();
+      List<String> notes = new ArrayList<>(compilation.notes());
       deletions = deletions(state, notes);
       deletions.forEach(d -> deletionsById.put(d.id(), d));
       requireDrivers();

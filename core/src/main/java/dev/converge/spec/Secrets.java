@@ -27,18 +27,28 @@ public final class Secrets {
 
   private final Map<String, SecretRef> refs;
   private final Map<String, String> environment;
+  private final boolean placeholders;
   private final Map<String, String> values = new ConcurrentHashMap<>();
 
-  private Secrets(Map<String, SecretRef> refs, Map<String, String> environment) {
+  private Secrets(Map<String, SecretRef> refs, Map<String, String> environment, boolean placeholders) {
     this.refs = Map.copyOf(refs);
     this.environment = Map.copyOf(environment);
+    this.placeholders = placeholders;
   }
 
   /**
    * @param environment where {@code env:} secrets are looked up (usually {@code System.getenv()})
    */
   public static Secrets of(Spec spec, Map<String, String> environment) {
-    return new Secrets(spec.secrets(), environment);
+    return new Secrets(spec.secrets(), environment, false);
+  }
+
+  /**
+   * Secrets that are never read: every defined secret's value is the text {@code (secret NAME)}. For commands that
+   * show the shape of a site ({@code converge graph}) where the secrets may not be available.
+   */
+  public static Secrets unread(Spec spec) {
+    return new Secrets(spec.secrets(), Map.of(), true);
   }
 
   /**
@@ -56,6 +66,9 @@ public final class Secrets {
     if (ref == null) {
       throw new SecretException("secret `" + name + "` is not defined in the spec: expected one of "
           + String.join(", ", new java.util.TreeSet<>(refs.keySet())));
+    }
+    if (placeholders) {
+      return "(secret " + name + ")";
     }
     String value = ref.file().isPresent() ? read(ref, ref.file().get()) : lookUp(ref, ref.env().orElseThrow());
     if (value.isEmpty()) {

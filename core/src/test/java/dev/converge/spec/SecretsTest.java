@@ -138,4 +138,11 @@ class SecretsTest {
     assertThat(secrets.toString()).isEqualTo("Secrets[a, big]").doesNotContain(VALUE);
     assertThat(Optional.of(secrets.value("a"))).contains(VALUE);
   }
+
+  @Test
+  void unreadSecrets_neverTouchTheFileAndNameTheSecret() {
+    Spec spec = spec("api-token: { file: nowhere/token }").spec();
+
+    assertThat(Secrets.unread(spec).value("api-token")).isEqualTo("(secret api-token)");
+  }
 }
