@@ -60,8 +60,7 @@ final class ApplyCommand implements Callable<Integer> {
       } catch (Session.Exit e) {
         return e.exitCode;
       } catch (EngineException e) {
-        session.console.error(e.getMessage());
-        return e.kind() == EngineException.Kind.INVALID_SPEC ? ExitCode.INVALID_SPEC : ExitCode.FAILED;
+        return session.failed(e);
       } catch (InterruptedException e) {
         session.console.error("interrupted; what finished is recorded, run converge again to finish");
         return ExitCode.INTERRUPTED;

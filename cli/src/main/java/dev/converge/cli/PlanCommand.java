@@ -72,8 +72,7 @@ final class PlanCommand implements Callable<Integer> {
     } catch (Session.Exit e) {
       return e.exitCode;
     } catch (EngineException e) {
-      session.console.error(e.getMessage());
-      return e.kind() == EngineException.Kind.INVALID_SPEC ? ExitCode.INVALID_SPEC : ExitCode.FAILED;
+      return session.failed(e);
     } catch (InterruptedException e) {
       return ExitCode.INTERRUPTED;
     }

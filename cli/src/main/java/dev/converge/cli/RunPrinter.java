@@ -80,6 +80,11 @@ final class RunPrinter implements EngineListener {
   }
 
   @Override
+  public void notReady(Outcome outcome) {
+    console.error(outcome.id() + " is not ready: " + outcome.message());
+  }
+
+  @Override
   public void notConverging(NotConverging resource) {
     console.error(resource.message());
   }
@@ -139,6 +144,12 @@ final class RunPrinter implements EngineListener {
       n.put("error", f.message());
       n.put("resources", f.resources().size());
     }
+    ArrayNode waiting = root.putArray("not_ready");
+    for (Outcome o : report.notReady()) {
+      ObjectNode n = waiting.addObject();
+      n.put("address", o.id().toString());
+      n.put("error", o.message());
+    }
     ArrayNode stuck = root.putArray("not_converging");
     for (NotConverging nc : report.notConverging()) {
       ObjectNode n = stuck.addObject();
@@ -158,6 +169,9 @@ final class RunPrinter implements EngineListener {
     if (!r.probeFailures().isEmpty()) {
       sb.append(sb.length() > 0 ? ", " : "").append(r.probeFailures().size())
           .append(r.probeFailures().size() == 1 ? " probe failed" : " probes failed");
+    }
+    if (!r.notReady().isEmpty()) {
+      sb.append(sb.length() > 0 ? ", " : "").append(r.notReady().size()).append(" not ready");
     }
     if (!r.notConverging().isEmpty()) {
       sb.append(sb.length() > 0 ? ", " : "").append(r.notConverging().size()).append(" not converging");

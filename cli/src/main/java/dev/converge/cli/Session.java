@@ -2,6 +2,7 @@ package dev.converge.cli;
 
 import dev.converge.driver.DriverRegistry;
 import dev.converge.engine.Engine;
+import dev.converge.engine.EngineException;
 import dev.converge.engine.EngineListener;
 import dev.converge.execute.Executor;
 import dev.converge.spec.Problem;
@@ -97,6 +98,12 @@ final class Session {
       console.error(e.getMessage());
       throw new Exit(ExitCode.FAILED);
     }
+  }
+
+  /** Prints why the engine stopped and returns the exit status for it: 65 for a spec it cannot compile, else 1. */
+  int failed(EngineException e) {
+    console.error(e.getMessage());
+    return e.kind() == EngineException.Kind.INVALID_SPEC ? ExitCode.INVALID_SPEC : ExitCode.FAILED;
   }
 
   Engine engine(EngineListener listener) throws Exit {

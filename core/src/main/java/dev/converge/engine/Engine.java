@@ -6,6 +6,7 @@ import dev.converge.compile.Compiler;
 import dev.converge.driver.Driver;
 import dev.converge.driver.DriverRegistry;
 import dev.converge.driver.Movable;
+import dev.converge.diff.Differ;
 import dev.converge.driver.Target;
 import dev.converge.execute.Executor;
 import dev.converge.execute.Outcome;
@@ -28,6 +29,7 @@ import dev.converge.state.State;
 import dev.converge.state.StateException;
 import dev.converge.state.StateStore;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -40,10 +42,13 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The reconciliation loop: compile the spec, probe what the hosts have, diff, plan, and (for apply) execute in
@@ -53,6 +58,8 @@ import java.util.stream.Collectors;
  * them. Runs on one engine must not overlap; the state lock held by the caller guarantees it across processes.
  */
 public final class Engine implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
   private final DriverRegistry registry;
   private final Endpoints endpoints;
@@ -198,6 +205,7 @@ public final class Engine implements AutoCloseable {
     private final List<Prober.Failure> probeFailures = new ArrayList<>();
     private final List<Prober.BatchStats> probeStats = new ArrayList<>();
     private final List<NotConverging> notConverging = new ArrayList<>();
+    private final List<Outcome> notReady = new ArrayList<>();
     private Compilation compilation;
     private List<Resource> deletions;
     private final Map<ResourceId, Resource> deletionsById = new HashMap<>();
@@ -241,7 +249,7 @@ public final class Engine implements AutoCloseable {
         inventory.flush();
         return true;
       } catch (StateException e) {
-        org.slf4j.LoggerFactory.getLogger(Engine.class).error("could not write state: {}", e.getMessage());
+        LOG.error("could not write state: {}", e.getMessage());
         return false;
       }
     }
@@ -337,7 +345,7 @@ public final class Engine implements AutoCloseable {
           continue;
         }
         Driver d = driverFor(r);
-        dev.converge.diff.Differ.diff(r, o, d.immutableFields()).ifPresent(c -> {
+        Differ.diff(r, o, d.immutableFields()).ifPresent(c -> {
           NotConverging nc = new NotConverging(id, c.fields().stream().map(f -> f.field()).toList());
           notConverging.add(nc);
           given.add(id);
@@ -374,12 +382,13 @@ public final class Engine implements AutoCloseable {
       List<ResourceId> ordered = new ArrayList<>(order);
       compilation.graph().topologicalOrder().stream().filter(downstream::contains).forEach(ordered::add);
 
-      Set<ResourceId> succeeded = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      Set<ResourceId> succeeded = ConcurrentHashMap.newKeySet();
       new Executor(limits).run(plan.dependencies(), ordered, id -> step(byId.get(id), id), outcome -> {
         Change c = byId.get(outcome.id());
         if (c == null) {
           if (!outcome.succeeded()) {
             failed.add(outcome.id());
+            notReady(outcome);
           }
           return;
         }
@@ -395,10 +404,21 @@ public final class Engine implements AutoCloseable {
       return succeeded;
     }
 
+    /** An unchanged resource downstream of a change did not become ready: its dependents were skipped. */
+    private void notReady(Outcome outcome) {
+      synchronized (notReady) {
+        notReady.add(outcome);
+      }
+      listener.notReady(outcome);
+      if (applying) {
+        journal("not-ready", Map.of("id", outcome.id().toString(), "error", outcome.message()));
+      }
+    }
+
     /** Everything downstream of a failed resource, with the (smallest) failed resource it is downstream of. */
     private Map<ResourceId, ResourceId> causes(Set<ResourceId> failed) {
       Map<ResourceId, ResourceId> causeOf = new HashMap<>();
-      java.util.ArrayDeque<ResourceId> queue = new java.util.ArrayDeque<>();
+      ArrayDeque<ResourceId> queue = new ArrayDeque<>();
       for (ResourceId f : new TreeSet<>(failed)) {
         if (compilation.graph().resource(f).isPresent()) {
           queue.add(f);
@@ -606,7 +626,11 @@ public final class Engine implements AutoCloseable {
       }
       java.util.TreeSet<ResourceId> ids = new java.util.TreeSet<>(compilation.graph().resources().keySet());
       ids.addAll(deletionsById.keySet());
-      return new RunReport(runId, ids, first, done, probeFailures, notConverging, rounds, probeStats,
+      List<Outcome> waited;
+      synchronized (notReady) {
+        waited = List.copyOf(notReady);
+      }
+      return new RunReport(runId, ids, first, done, probeFailures, notConverging, waited, rounds, probeStats,
           pool.connectionsOpened(), elapsed(), applying);
     }
 

@@ -22,6 +22,9 @@ public interface EngineListener {
   /** A batch could not be probed: its resources are unknown this run. */
   default void probeFailed(Prober.Failure failure) {}
 
+  /** An unchanged resource downstream of a change did not become ready in time; its dependents were skipped. */
+  default void notReady(Outcome outcome) {}
+
   /** A resource still differs after its action succeeded. */
   default void notConverging(NotConverging resource) {}
 }

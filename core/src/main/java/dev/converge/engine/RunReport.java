@@ -13,6 +13,7 @@ import java.util.Map;
  * @param resources every resource the run dealt with: the desired ones and those being deleted
  * @param plan the first round's plan (what a reviewer would have seen)
  * @param actions every action of every round, in completion order within a round
+ * @param notReady unchanged resources downstream of a change that did not become ready in time
  * @param probes every probe batch (one per host and driver and round)
  * @param connectionsOpened per host, for this engine so far
  * @param applied false for {@code plan}: nothing was changed
@@ -24,6 +25,7 @@ public record RunReport(
     List<ActionResult> actions,
     List<Prober.Failure> probeFailures,
     List<NotConverging> notConverging,
+    List<Outcome> notReady,
     int rounds,
     List<Prober.BatchStats> probes,
     Map<String, Integer> connectionsOpened,
@@ -35,6 +37,7 @@ public record RunReport(
     actions = List.copyOf(actions);
     probeFailures = List.copyOf(probeFailures);
     notConverging = List.copyOf(notConverging);
+    notReady = List.copyOf(notReady);
     probes = List.copyOf(probes);
     connectionsOpened = Map.copyOf(connectionsOpened);
   }
@@ -48,7 +51,7 @@ public record RunReport(
    * probed.
    */
   public boolean converged() {
-    return probeFailures.isEmpty() && notConverging.isEmpty()
+    return probeFailures.isEmpty() && notConverging.isEmpty() && notReady.isEmpty()
         && actions.stream().allMatch(a -> a.outcome().succeeded());
   }
 }

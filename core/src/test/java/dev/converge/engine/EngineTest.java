@@ -286,6 +286,27 @@ class EngineTest {
         .isEqualTo("not ready after 0s: waiting for mem/a:router to come up");
   }
 
+  @Test
+  void anUnchangedResourceDownstreamThatNeverBecomesReadyIsReportedAndItsDependentsSkipped() throws Exception {
+    resource("a", "config", Map.of("v", 2));
+    resource("a", "daemon", Map.of("v", 1), "a:config");
+    resource("a", "client", Map.of("v", 1), "a:daemon");
+    mem.seed(id("a", "config"), Properties.of(Map.of("v", 1)));
+    mem.seed(id("a", "daemon"), Properties.of(Map.of("v", 1)));
+    mem.notReadyFor(id("a", "daemon"), Integer.MAX_VALUE);
+    mem.readinessTimeout(Duration.ofMillis(200));
+
+    RunReport r = apply();
+
+    assertThat(r.notReady()).singleElement().satisfies(o -> {
+      assertThat(o.id()).isEqualTo(id("a", "daemon"));
+      assertThat(o.message()).contains("waiting for mem/a:daemon to come up");
+    });
+    assertThat(r.actions()).extracting(a -> a.change().id().name() + " " + a.outcome().status())
+        .containsExactly("config SUCCEEDED", "client SKIPPED");
+    assertThat(r.converged()).isFalse();
+  }
+
   /* ------------------------------------------------------------------ parallelism */
 
   @Test

@@ -93,6 +93,7 @@ public final class WatchStatus {
       case SKIPPED -> "skipped";
     }));
     r.probeFailures().forEach(f -> f.resources().forEach(id -> resourceState.put(id, "unknown")));
+    r.notReady().forEach(o -> resourceState.put(o.id(), "not-ready"));
     for (NotConverging nc : r.notConverging()) {
       resourceState.put(nc.id(), "not-converging");
     }
