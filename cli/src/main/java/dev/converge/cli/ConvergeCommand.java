@@ -20,8 +20,8 @@ import picocli.CommandLine.Parameters;
         "",
         "converge SPEC is converge apply SPEC."},
     footer = {"",
-        "Exit status: 0 converged (plan: no changes), 1 failed or not converged (plan: error), 2 plan has changes,",
-        "64 usage error, 65 invalid spec, 75 state locked by another run."})
+        "Exit status: 0 converged (plan: no changes); 1 failed or not converged (plan: error);",
+        "2 plan has changes; 64 usage error; 65 invalid spec; 75 state locked by another run."})
 final class ConvergeCommand implements Callable<Integer> {
 
   @Mixin CommonOptions options;

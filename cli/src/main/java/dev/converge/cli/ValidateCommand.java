@@ -34,10 +34,10 @@ final class ValidateCommand implements Callable<Integer> {
       }
       return e.exitCode;
     }
-    String summary = spec.hosts().size() + " hosts, " + spec.networks().size() + " networks, " + spec.jails().size()
-        + " jails, " + spec.zones().size() + " zones, " + spec.ospf().areas().size() + " OSPF areas, "
-        + spec.images().size() + " images, " + spec.files().size() + " files, " + spec.resources().size()
-        + " other resources";
+    String summary = String.join(", ", count(spec.hosts().size(), "host"), count(spec.networks().size(), "network"),
+        count(spec.jails().size(), "jail"), count(spec.zones().size(), "zone"),
+        count(spec.ospf().areas().size(), "OSPF area"), count(spec.images().size(), "image"),
+        count(spec.files().size(), "file"), count(spec.resources().size(), "other resource"));
     if (options.json) {
       ObjectNode n = JsonNodeFactory.instance.objectNode();
       n.put("valid", true);
@@ -48,5 +48,9 @@ final class ValidateCommand implements Callable<Integer> {
       session.console.out().println(specFile + ": valid (site " + spec.site() + ": " + summary + ")");
     }
     return ExitCode.OK;
+  }
+
+  private static String count(int n, String what) {
+    return n + " " + what + (n == 1 ? "" : "s");
   }
 }
