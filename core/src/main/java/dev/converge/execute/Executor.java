@@ -118,6 +118,8 @@ public final class Executor {
       lock.lock();
       try {
         while (outcomes.size() < order.size()) {
+          // await() may return on a signal with the interrupt still pending: look before dispatching more
+          interrupted |= Thread.interrupted();
           if (!interrupted) {
             dispatch(pool);
           }

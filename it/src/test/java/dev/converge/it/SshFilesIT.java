@@ -75,6 +75,26 @@ class SshFilesIT {
   }
 
   @Test
+  void aFileDroppedFromTheSpecIsDeletedOverSshOnlyIfConvergeCreatedIt() throws Exception {
+    Files.createDirectories(file(5).getParent());
+    Files.writeString(file(5), SpecWriter.content(5));
+    Files.setPosixFilePermissions(file(5), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+    assertThat(Cli.run(spec.toString()).exit()).isZero();
+
+    SpecWriter.files(spec, "ssh200", "server1", hostYaml(knownHosts), root, 10, -1);
+    Cli.Run shrink = Cli.run(spec.toString());
+    assertThat(shrink.exit()).as(shrink.toString()).isZero();
+    assertThat(shrink.out()).contains("Apply: 0 created, 0 updated, 0 replaced, 190 deleted");
+    assertThat(file(10)).doesNotExist();
+
+    SpecWriter.files(spec, "ssh200", "server1", hostYaml(knownHosts), root, 10, 5);
+    Cli.Run drop = Cli.run(spec.toString());
+    assertThat(drop.exit()).as(drop.toString()).isZero();
+    assertThat(drop.err()).contains("file/server1:" + file(5) + " is no longer in the spec; left in place");
+    assertThat(file(5)).exists();
+  }
+
+  @Test
   void anUnknownHostKeyIsRefusedWithItsFingerprintAndNothingChanges() throws Exception {
     Path empty = Files.createFile(dir.resolve("empty_known_hosts"));
     SpecWriter.files(spec, "ssh200", "server1", hostYaml(empty), root, 3, -1);
