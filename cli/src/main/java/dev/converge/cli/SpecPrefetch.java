@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Start-up overlap: picocli needs about 0.2 s to build its command model, and the spec (the last argument that names
@@ -24,6 +25,7 @@ final class SpecPrefetch {
   private final Path file;
   private final Path drivers;
   private final CompletableFuture<SpecLoader.Result> result;
+  private final AtomicBoolean taken = new AtomicBoolean();
 
   private SpecPrefetch(Path file, Path drivers, CompletableFuture<SpecLoader.Result> result) {
     this.file = file;
@@ -69,10 +71,13 @@ final class SpecPrefetch {
     return new SpecPrefetch(spec.toAbsolutePath().normalize(), driversDir, future);
   }
 
-  /** The prefetched load of {@code spec}, if this is what was prefetched; empty otherwise (load it yourself). */
+  /**
+   * The prefetched load of {@code spec}, if this is what was prefetched and nobody took it yet; empty otherwise
+   * (load it yourself). Only the first load may use it: {@code watch} reloads an edited spec.
+   */
   Optional<SpecLoader.Result> take(Path spec, Optional<Path> driversDir) throws SpecException, IOException {
     if (file == null || !file.equals(spec.toAbsolutePath().normalize())
-        || !Objects.equals(drivers, driversDir.orElse(null))) {
+        || !Objects.equals(drivers, driversDir.orElse(null)) || !taken.compareAndSet(false, true)) {
       return Optional.empty();
     }
     try {

@@ -59,7 +59,7 @@ final class WatchCommand implements Callable<Integer> {
     WatchLoop loop = new WatchLoop(paused -> once(session, engine, printer, paused), interval, status);
     try (engine; AutoCloseable server = serve(status, session.console);
         GracefulStop stop = GracefulStop.onSignal(loop::stop)) {
-      loop.run();
+      loop.run(specFile);
     } catch (IllegalArgumentException e) {
       session.console.error(e.getMessage());
       return ExitCode.USAGE;

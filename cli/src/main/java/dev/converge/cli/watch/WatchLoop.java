@@ -55,14 +55,15 @@ public final class WatchLoop {
     this.backoff = new HostBackoff(interval, interval.multipliedBy(16), Instant::now);
   }
 
-  /** Runs until {@link #stop()}; returns normally then. */
-  public void run() throws IOException {
+  /** Runs until {@link #stop()}; returns normally then. {@code spec} is the root spec file, watched from the start. */
+  public void run(Path spec) throws IOException {
     thread = Thread.currentThread();
     if (stopping) {
       return;
     }
     try (WatchService files = FileSystems.getDefault().newWatchService()) {
       Set<Path> watchedDirs = new HashSet<>();
+      watch(files, watchedDirs, List.of(spec));
       while (!stopping) {
         Attempt attempt;
         try {
@@ -70,21 +71,26 @@ public final class WatchLoop {
         } catch (InterruptedException e) {
           break;
         }
+        // watch newly included files before anyone can see this run's status and edit them
+        watch(files, watchedDirs, attempt.sources());
         attempt.report().ifPresent(r -> backoff.record(failedHosts(r), okHosts(r)));
         status.record(attempt.report(), attempt.error(), attempt.specDigest(), backoff.pausedUntil());
         attempt.error().ifPresent(e -> LOG.warn("run failed: {}", e));
-        for (Path source : attempt.sources()) {
-          Path dir = source.toAbsolutePath().getParent();
-          if (watchedDirs.add(dir)) {
-            dir.register(files, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE);
-          }
-        }
-        if (!awaitNext(files, attempt.sources())) {
+        if (!awaitNext(files, attempt.sources().isEmpty() ? List.of(spec) : attempt.sources())) {
           break;
         }
       }
     } finally {
       thread = null;
+    }
+  }
+
+  private static void watch(WatchService files, Set<Path> watchedDirs, List<Path> sources) throws IOException {
+    for (Path source : sources) {
+      Path dir = source.toAbsolutePath().normalize().getParent();
+      if (watchedDirs.add(dir)) {
+        dir.register(files, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE);
+      }
     }
   }
 
