@@ -146,7 +146,7 @@ public final class PlanJson {
     }
     JsonNode fp = root.get("fingerprint");
     TreeMap<String, String> digests = new TreeMap<>();
-    fp.path("changes").fields().forEachRemaining(e -> digests.put(e.getKey(), e.getValue().asText()));
+    fp.path("changes").properties().forEach(e -> digests.put(e.getKey(), e.getValue().asText()));
     TreeMap<String, String> actions = new TreeMap<>();
     root.path("changes").forEach(c -> actions.put(c.path("address").asText(), c.path("action").asText()));
     if (!root.hasNonNull("spec") || !root.hasNonNull("state_dir")) {
