@@ -9,6 +9,7 @@ import dev.converge.resource.ResourceId;
 import dev.converge.resource.Sensitive;
 import dev.converge.spec.FileSpec;
 import dev.converge.spec.GenericResource;
+import dev.converge.spec.Host;
 import dev.converge.spec.Jail;
 import dev.converge.spec.Reference;
 import dev.converge.spec.SecretException;
@@ -58,6 +59,17 @@ public final class Compiler {
     spec.images().keySet().forEach(i -> entities.put("image/" + i, Set.of()));
 
     List<String> errors = new ArrayList<>();
+    Map<String, HostResources> hosts = new HashMap<>();
+    for (Host h : spec.hosts().values()) {
+      try {
+        HostResources r = HostResources.of(h, graph);
+        hosts.put(h.name(), r);
+        // `requires: [host/x]` waits for the host's basics; its services come after the host's files
+        entities.put("host/" + h.name(), Set.copyOf(r.basics()));
+      } catch (CompileException e) {
+        errors.add(e.getMessage());
+      }
+    }
     record Pending(ResourceId id, String host, List<Reference> requires) {}
     List<Pending> pending = new ArrayList<>();
     for (FileSpec f : spec.files()) {
@@ -82,8 +94,10 @@ public final class Compiler {
       throw new CompileException(String.join("\n", errors));
     }
     for (Pending p : pending) {
-      for (ResourceId dependency : entities.getOrDefault("host/" + p.host(), Set.of())) {
-        graph.requires(p.id(), dependency);
+      HostResources host = hosts.get(p.host());
+      host.basics().forEach(dependency -> graph.requires(p.id(), dependency));
+      if (p.id().kind().equals(FILE)) {
+        host.services().forEach(service -> graph.requires(service, p.id()));
       }
       for (Reference ref : p.requires()) {
         Set<ResourceId> targets = entities.get(ref.kind() + "/" + ref.name());

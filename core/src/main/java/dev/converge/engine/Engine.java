@@ -201,6 +201,7 @@ public final class Engine implements AutoCloseable {
     private final String runId = UUID.randomUUID().toString();
     private final long started = System.nanoTime();
     private final Map<String, Target> targets = new HashMap<>();
+    private final Map<String, String> platforms = new ConcurrentHashMap<>();
     private final List<ActionResult> actions = new ArrayList<>();
     private final List<Prober.Failure> probeFailures = new ArrayList<>();
     private final List<Prober.BatchStats> probeStats = new ArrayList<>();
@@ -539,14 +540,16 @@ public final class Engine implements AutoCloseable {
 
     private Target target(String host) {
       synchronized (targets) {
-        return targets.computeIfAbsent(host, h -> new HostTarget(h, spec.hosts().get(h).os(),
-            endpoints.of(spec, h), pool));
+        return targets.computeIfAbsent(host, h -> new HostTarget(h, platform(h), endpoints.of(spec, h), pool));
       }
     }
 
     private Driver driverFor(Resource r) {
-      String platform = spec.hosts().get(r.target()).os();
-      return registry.driverFor(r.kind(), platform).orElseThrow();
+      return registry.driverFor(r.kind(), platform(r.target())).orElseThrow();
+    }
+
+    private String platform(String host) {
+      return platforms.computeIfAbsent(host, h -> endpoints.platform(spec, h));
     }
 
     private void requireDrivers() throws EngineException {
@@ -555,7 +558,7 @@ public final class Engine implements AutoCloseable {
       List<Resource> all = new ArrayList<>(compilation.graph().resources().values());
       all.addAll(deletions);
       for (Resource r : all) {
-        String platform = spec.hosts().get(r.target()).os();
+        String platform = platform(r.target());
         String key = "`" + r.kind() + "` on " + platform;
         if (!known.computeIfAbsent(key, k -> registry.driverFor(r.kind(), platform).isPresent())) {
           missing.computeIfAbsent(key, k -> new ArrayList<>()).add(r.id());

@@ -37,6 +37,8 @@ final class Conversion<T> {
   private static final Pattern SHA256 = Pattern.compile("[0-9A-Fa-f]{64}");
   private static final Pattern ENVIRONMENT_VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern PACKAGE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+:@/-]{0,127}");
+  private static final Pattern SYSCTL = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,127}");
+  private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}");
 
   private final String expected;
   private final Function<String, T> function;
@@ -365,6 +367,22 @@ final class Conversion<T> {
 
   static Conversion<String> environmentVariable() {
     return matching("an environment variable name such as OSPF_KEY", ENVIRONMENT_VARIABLE);
+  }
+
+  /** A sysctl name such as {@code net.ipv4.ip_forward} or {@code kern.ipc.somaxconn}. */
+  static Conversion<String> sysctlName() {
+    return matching("a sysctl name such as net.ipv4.ip_forward: letters, digits and `._-`, starting with a letter",
+        SYSCTL);
+  }
+
+  /** A service name such as {@code frr}, {@code bind9} or {@code getty@tty1}; never starting with {@code -}. */
+  static Conversion<String> serviceName() {
+    return matching("a service name: letters, digits and `._@-`, starting with a letter or digit", SERVICE);
+  }
+
+  /** Text on one line (a sysctl value, a repository line): no line breaks or other control characters. */
+  static Conversion<String> line() {
+    return of("text on one line", text -> text.isEmpty() || hasControl(text) ? null : text);
   }
 
   /** A package name; never starting with {@code -}, so it can not turn into an option of the package tool. */

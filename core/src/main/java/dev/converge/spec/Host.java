@@ -10,6 +10,7 @@ import java.util.Optional;
  * @param loopback the host's own /32 (router id for OSPF)
  * @param resolver a host, a jail or an address the host should use for DNS
  * @param externalInterface the interface outbound NAT uses
+ * @param basics hostname, sysctls, repositories, packages, users, services
  */
 public record Host(
     String name,
@@ -21,7 +22,8 @@ public record Host(
     Optional<String> via,
     Optional<Cidr> loopback,
     Optional<String> resolver,
-    Optional<String> externalInterface) {
+    Optional<String> externalInterface,
+    HostBasics basics) {
 
   /** How converge reaches a host. */
   public enum TransportKind {
@@ -32,7 +34,7 @@ public record Host(
   /** A local host named {@code name}, for fixtures built in code. */
   public static Host local(String name) {
     return new Host(name, Location.unknown(), "linux", TransportKind.LOCAL, Optional.empty(), Ssh.DEFAULTS,
-        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), HostBasics.NONE);
   }
 
   public boolean isLocal() {

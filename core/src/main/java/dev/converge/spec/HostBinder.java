@@ -20,7 +20,9 @@ import java.util.Optional;
 final class HostBinder {
 
   static final List<String> KEYS = List.of("os", "transport", "address", "ssh", "via", "loopback", "resolver",
-      "external-interface", Inheritance.PROFILE);
+      "external-interface", "hostname", "sysctl", "repositories", "packages", "users", "services",
+      Inheritance.PROFILE);
+  static final List<String> SERVICE_KEYS = List.of("enabled", "running");
   static final List<String> SSH_KEYS = List.of("user", "port", "identity", "known-hosts", "host-key-policy",
       "connect-timeout", "command-timeout", "keep-alive");
   /** Keys that make no sense on a local host; inherited from {@code defaults}, they are dropped for it. */
@@ -83,7 +85,35 @@ final class HostBinder {
         r.location("loopback")));
     Optional<String> resolver = r.get("resolver", b.resolver());
     Optional<String> external = r.get("external-interface", Conversion.interfaceName());
-    b.hosts.put(name, new Host(name, named.at(), os, transport, address, ssh, via, loopback, resolver, external));
+    b.hosts.put(name, new Host(name, named.at(), os, transport, address, ssh, via, loopback, resolver, external,
+        basics(r)));
+  }
+
+  private static HostBasics basics(MapReader r) {
+    Optional<String> hostname = r.get("hostname", Conversion.dnsName());
+    Map<String, String> sysctl = r.dictionary("sysctl", Conversion.sysctlName(), Conversion.line(),
+        "a map of sysctl names to values, such as {net.ipv4.ip_forward: 1}");
+    Map<String, String> repositories = r.dictionary("repositories", Conversion.identifier(), Conversion.line(),
+        "a map of repository names to sources, such as {local: \"deb [trusted=yes] file:/srv/repo ./\"}");
+    List<String> packages = r.list("packages", Conversion.packageName()).orElse(List.of());
+    Map<String, User> users = Users.read(r);
+    Map<String, HostBasics.Service> services = new LinkedHashMap<>();
+    for (Entry e : r.mapNode("services", "a map of service names to {enabled, running}").map(MapNode::all)
+        .orElse(List.of())) {
+      try {
+        Conversion.serviceName().convert(e.key());
+      } catch (Conversion.Invalid invalid) {
+        r.error("services", "." + e.key(), e.keyLocation(), "service name: " + invalid.detail());
+        continue;
+      }
+      if (e.value() instanceof Node.ScalarNode s && s.isNull()) {
+        services.put(e.key(), new HostBasics.Service(e.key(), true, true));
+        continue;
+      }
+      r.child("services", e, SERVICE_KEYS).ifPresent(sr -> services.put(e.key(), new HostBasics.Service(e.key(),
+          sr.get("enabled", Conversion.bool(), true), sr.get("running", Conversion.bool(), true))));
+    }
+    return new HostBasics(hostname, sysctl, repositories, packages, users, services);
   }
 
   private static Ssh ssh(MapReader r) {

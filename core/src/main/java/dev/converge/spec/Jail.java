@@ -51,9 +51,6 @@ public record Jail(
   /** A host directory mounted into the jail at {@code target} (both absolute, normalised). */
   public record Mount(String source, String target, boolean readOnly) {}
 
-  /** A user inside the jail: authorised SSH key (a public key file), sudo rights, fixed ids. */
-  public record User(String name, Optional<Path> sshKey, boolean sudo, Optional<Integer> uid, Optional<Integer> gid) {}
-
   /** Development mode settings. */
   public record Devel(Path source, String user) {}
 }

@@ -5,7 +5,6 @@ import dev.converge.spec.Inheritance.Heir;
 import dev.converge.spec.Jail.Devel;
 import dev.converge.spec.Jail.ImagePolicy;
 import dev.converge.spec.Jail.Mount;
-import dev.converge.spec.Jail.User;
 import dev.converge.spec.Node.Entry;
 import dev.converge.spec.Node.ListNode;
 import dev.converge.spec.Node.MapNode;
@@ -25,7 +24,6 @@ final class JailBinder {
   static final List<String> KEYS = List.of("host", "image", "network", "address", "hostname", "start", "mounts",
       "users", "packages", "resolver", "image-policy", "devel", Requirements.KEY, Inheritance.PROFILE);
   private static final List<String> MOUNT_KEYS = List.of("source", "target", "read-only");
-  private static final List<String> USER_KEYS = List.of("ssh-key", "sudo", "uid", "gid");
   private static final List<String> DEVEL_KEYS = List.of("source", "user");
   private static final String AUTO = "auto";
   private static final String DEVEL_USER = "devel";
@@ -67,7 +65,7 @@ final class JailBinder {
     Optional<String> hostname = r.get("hostname", Conversion.dnsName());
     Optional<String> start = r.get("start", Conversion.text());
     List<Mount> mounts = mounts(r);
-    Map<String, User> users = users(r);
+    Map<String, User> users = Users.read(r);
     List<String> packages = r.list("packages", Conversion.packageName()).orElse(List.of());
     Optional<String> resolver = r.get("resolver", b.resolver());
     ImagePolicy policy = r.get("image-policy", Conversion.oneOf(ImagePolicy.class), ImagePolicy.FOLLOW);
@@ -93,30 +91,6 @@ final class JailBinder {
       });
     }
     return mounts;
-  }
-
-  private static Map<String, User> users(MapReader r) {
-    Optional<MapNode> map = r.mapNode("users", "a map of user names to users");
-    Map<String, User> users = new LinkedHashMap<>();
-    for (Entry e : map.map(MapNode::all).orElse(List.of())) {
-      try {
-        Conversion.userName().convert(e.key());
-      } catch (Conversion.Invalid invalid) {
-        r.error("users", "." + e.key(), e.keyLocation(), "user name: " + invalid.detail());
-      }
-      if (e.value() instanceof Node.ScalarNode s && s.isNull()) {
-        users.put(e.key(), new User(e.key(), Optional.empty(), false, Optional.empty(), Optional.empty()));
-        continue;
-      }
-      r.child("users", e, USER_KEYS).ifPresent(u -> {
-        Optional<Path> sshKey = u.path("ssh-key");
-        boolean sudo = u.get("sudo", Conversion.bool(), false);
-        Optional<Integer> uid = u.get("uid", Conversion.integer(0, Integer.MAX_VALUE));
-        Optional<Integer> gid = u.get("gid", Conversion.integer(0, Integer.MAX_VALUE));
-        users.put(e.key(), new User(e.key(), sshKey, sudo, uid, gid));
-      });
-    }
-    return users;
   }
 
   private static Optional<Devel> devel(MapReader r) {

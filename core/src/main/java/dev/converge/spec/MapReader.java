@@ -6,7 +6,9 @@ import dev.converge.spec.Node.MapNode;
 import dev.converge.spec.Node.ScalarNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -181,6 +183,25 @@ final class MapReader {
     }
     error(key, "found " + e.get().value().describe() + ", expected " + expected);
     return Optional.empty();
+  }
+
+  /**
+   * The map under {@code key} whose keys and scalar values are converted one by one (such as sysctls); every bad key
+   * or value is reported, the good ones are kept.
+   */
+  <V> Map<String, V> dictionary(String key, Conversion<String> keys, Conversion<V> values, String expected) {
+    Map<String, V> result = new LinkedHashMap<>();
+    Optional<MapNode> m = mapNode(key, expected);
+    for (Entry e : m.map(MapNode::all).orElse(List.of())) {
+      try {
+        keys.convert(e.key());
+      } catch (Conversion.Invalid invalid) {
+        error(key, "." + e.key(), e.keyLocation(), invalid.detail());
+        continue;
+      }
+      convert(e, pathOf(key) + "." + e.key(), e.value(), values).ifPresent(v -> result.put(e.key(), v));
+    }
+    return result;
   }
 
   /** A reader for the map under {@code key}, whose keys must be among {@code keys}. */

@@ -40,6 +40,16 @@ public record Network(
     links = List.copyOf(links);
   }
 
+  /**
+   * The interface that carries this {@code links} network's link to {@code peer} on the other end: the first six
+   * characters of the network name, a dash, the first eight of the peer's ({@code backbo-server2}). At most 15
+   * characters (Linux IFNAMSIZ); the loader refuses a spec where two links of one host would get the same name. The
+   * lab names its veths so, and the network drivers configure them under that name.
+   */
+  public String linkInterface(String peer) {
+    return name.substring(0, Math.min(6, name.length())) + "-" + peer.substring(0, Math.min(8, peer.length()));
+  }
+
   /** One link of a {@code links} network, between hosts {@code a} and {@code b}. */
   public record Link(String a, String b, Location location) {}
 }

@@ -36,6 +36,27 @@ final class NetworkBinder {
       MapReader.of(named.value(), "network `" + named.name() + "`", named.at(), b.problems, KEYS)
           .ifPresent(r -> network(named, r));
     }
+    checkLinkInterfaces();
+  }
+
+  /** Every link end becomes an interface named by {@link Network#linkInterface}: no two on one host may collide. */
+  private void checkLinkInterfaces() {
+    Map<String, String> used = new HashMap<>();
+    for (Network n : b.networks.values()) {
+      for (Link link : n.links()) {
+        for (String[] end : List.of(new String[] {link.a(), link.b()}, new String[] {link.b(), link.a()})) {
+          String iface = n.linkInterface(end[1]);
+          String mine = "the link to `" + end[1] + "` of network `" + n.name() + "` (line " + link.location().line()
+              + ")";
+          String other = used.putIfAbsent(end[0] + " " + iface, mine);
+          if (other != null) {
+            b.problems.error(link.location(), "`links` in network `" + n.name() + "`: on host `" + end[0] + "`, "
+                + mine + " gets interface `" + iface + "`, which " + other + " already has: expected names that"
+                + " differ in their first 6 (network) or 8 (host) characters");
+          }
+        }
+      }
+    }
   }
 
   private void network(Named named, MapReader r) {

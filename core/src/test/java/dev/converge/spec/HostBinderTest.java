@@ -45,7 +45,64 @@ class HostBinderTest {
             Optional.of(Path.of(System.getProperty("user.home"), "kh")), HostKeyPolicy.ACCEPT_NEW,
             Duration.ofMillis(500), Duration.ofMinutes(5), Duration.ofSeconds(2)),
         Optional.of("jump"), Optional.of(Cidr.parse("10.0.0.1/32")), Optional.of("192.0.2.53"),
-        Optional.of("vtnet0")));
+        Optional.of("vtnet0"), HostBasics.NONE));
+  }
+
+  @Test
+  void hostBasics_areBound() {
+    Host host = spec("""
+        server1:
+          address: 192.0.2.10
+          hostname: server1.example.org
+          sysctl: { net.ipv4.ip_forward: 1, kern.ipc.somaxconn: "4096" }
+          repositories: { local: "deb [trusted=yes] file:/srv/repo ./" }
+          packages: [frr, sudo]
+          users:
+            provision: { ssh-key: keys/provision.pub, sudo: true }
+            devel: { uid: 4242, gid: 4242, groups: [wheel], shell: /bin/sh }
+            app: ~
+          services:
+            frr: { enabled: true, running: true }
+            cron: { running: false }
+            ssh: ~
+        """).spec().hosts().get("server1");
+    HostBasics b = host.basics();
+    assertThat(b.hostname()).contains("server1.example.org");
+    assertThat(b.sysctl()).containsExactly(java.util.Map.entry("kern.ipc.somaxconn", "4096"),
+        java.util.Map.entry("net.ipv4.ip_forward", "1"));
+    assertThat(b.repositories()).containsEntry("local", "deb [trusted=yes] file:/srv/repo ./");
+    assertThat(b.packages()).containsExactly("frr", "sudo");
+    assertThat(b.users().get("provision").sshKey()).contains(dir.resolve("keys/provision.pub"));
+    assertThat(b.users().get("provision").sudo()).isTrue();
+    assertThat(b.users().get("devel")).isEqualTo(new User("devel", Optional.empty(), false, Optional.of(4242),
+        Optional.of(4242), java.util.List.of("wheel"), Optional.of("/bin/sh")));
+    assertThat(b.users().get("app")).isEqualTo(User.named("app"));
+    assertThat(b.services().values()).containsExactly(new HostBasics.Service("cron", true, false),
+        new HostBasics.Service("frr", true, true), new HostBasics.Service("ssh", true, true));
+  }
+
+  @Test
+  void badHostBasics_areErrorsWithTheirLocations() {
+    assertThat(spec("""
+        a:
+          address: 192.0.2.1
+          sysctl: { "-w": 1, net.core.x: "a\\nb" }
+          packages: [-oDir=/tmp]
+          users: { Root: {}, ok: { shell: bin/sh } }
+          services: { "-x": ~, frr: { running: maybe } }
+        """).problems()).containsExactly(
+        "site.yaml:5:15: `sysctl.-w` in host `a`: found `-w`, expected a sysctl name such as net.ipv4.ip_forward:"
+            + " letters, digits and `._-`, starting with a letter",
+        "site.yaml:5:36: `sysctl.net.core.x` in host `a`: found `a\\nb`, expected text on one line",
+        "site.yaml:6:16: `packages[0]` in host `a`: found `-oDir=/tmp`, expected a package name: letters, digits"
+            + " and `._+:@/-`, starting with a letter or digit",
+        "site.yaml:7:14: `users.Root` in host `a`: user name: found `Root`, expected a user name: lower-case"
+            + " letters, digits, `_` and `-`, starting with a letter or `_` (at most 32 characters)",
+        "site.yaml:7:37: `users.ok.shell` in host `a`: found `bin/sh`, expected an absolute, normalised path"
+            + " (starting with `/`, without `.` or `..` segments, `//` or a trailing `/`)",
+        "site.yaml:8:17: `services.-x` in host `a`: service name: found `-x`, expected a service name: letters,"
+            + " digits and `._@-`, starting with a letter or digit",
+        "site.yaml:8:42: `services.frr.running` in host `a`: found `maybe`, expected true or false");
   }
 
   @Test
@@ -197,6 +254,6 @@ class HostBinderTest {
   void aHostThatIsNotAMap_isAnError() {
     assertThat(spec("a: 192.0.2.1").problems()).containsExactly("site.yaml:3:6: host `a`: found `192.0.2.1`,"
         + " expected a map with keys os, transport, address, ssh, via, loopback, resolver, external-interface,"
-        + " profile");
+        + " hostname, sysctl, repositories, packages, users, services, profile");
   }
 }

@@ -54,9 +54,9 @@ class JailBinderTest {
     assertThat(jail.start()).contains("/usr/local/sbin/nginx -g 'daemon off;'");
     assertThat(jail.mounts()).containsExactly(new Jail.Mount("/data/www", "/usr/local/www", true));
     assertThat(jail.users()).isEqualTo(Map.of(
-        "app", new Jail.User("app", Optional.empty(), false, Optional.empty(), Optional.empty()),
-        "provision", new Jail.User("provision", Optional.of(dir.resolve("keys/provision.pub")), true,
-            Optional.of(1001), Optional.of(1001))));
+        "app", User.named("app"),
+        "provision", new User("provision", Optional.of(dir.resolve("keys/provision.pub")), true,
+            Optional.of(1001), Optional.of(1001), java.util.List.of(), Optional.empty())));
     assertThat(jail.packages()).containsExactly("nginx", "py311-certbot");
     assertThat(jail.resolver()).contains("192.0.2.53");
     assertThat(jail.imagePolicy()).isEqualTo(Jail.ImagePolicy.PIN);
@@ -144,13 +144,14 @@ class JailBinderTest {
           network: jails
           users:
             Admin: { sudo: true }
-            ops: { sudo: maybe, uid: -1, shell: /bin/sh }
+            ops: { sudo: maybe, uid: -1, home: /home/ops }
         """).problems()).containsExactly(
         "site.yaml:16:7: `users.Admin` in jail `a`: user name: found `Admin`, expected a user name: lower-case"
             + " letters, digits, `_` and `-`, starting with a letter or `_` (at most 32 characters)",
         "site.yaml:17:20: `users.ops.sudo` in jail `a`: found `maybe`, expected true or false",
         "site.yaml:17:32: `users.ops.uid` in jail `a`: found `-1`, expected an integer 0-2147483647",
-        "site.yaml:17:36: unknown key `users.ops.shell` in jail `a`: expected one of ssh-key, sudo, uid, gid");
+        "site.yaml:17:36: unknown key `users.ops.home` in jail `a`: expected one of ssh-key, sudo, uid, gid, groups,"
+            + " shell");
   }
 
   @Test

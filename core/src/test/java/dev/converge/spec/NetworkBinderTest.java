@@ -169,4 +169,35 @@ class NetworkBinderTest {
     assertThat(spec("lan: { kind: loopback, interface: lo1, cidr: 10.0.0.0/24 }").spec().networks().get("lan")
         .interfaceName()).isEqualTo(Optional.of("lo1"));
   }
+
+  @Test
+  void twoLinksOfOneHost_mustNotGetTheSameInterfaceName() {
+    assertThat(new SpecFixture(dir).file("site.yaml", """
+        site: test
+        hosts:
+          server1: { address: 192.0.2.1 }
+          server2-ams: { address: 192.0.2.2 }
+          server2-fra: { address: 192.0.2.3 }
+        networks:
+          backbone: { kind: links, cidr: 172.16.2.0/24, links: [[server1, server2-ams], [server1, server2-fra]] }
+        """).problems()).containsExactly(
+        "site.yaml:7:81: `links` in network `backbone`: on host `server1`, the link to `server2-fra` of network"
+            + " `backbone` (line 7) gets interface `backbo-server2-`, which the link to `server2-ams` of network"
+            + " `backbone` (line 7) already has: expected names that differ in their first 6 (network) or 8 (host)"
+            + " characters");
+  }
+
+  @Test
+  void aLinkInterfaceIsNamedAfterNetworkAndPeer() {
+    Network n = new SpecFixture(dir).file("site.yaml", """
+        site: test
+        hosts:
+          server1: { address: 192.0.2.1 }
+          server2: { address: 192.0.2.2 }
+        networks:
+          backbone: { kind: links, cidr: 172.16.2.0/24, links: [[server1, server2]] }
+        """).spec().networks().get("backbone");
+    assertThat(n.linkInterface("server2")).isEqualTo("backbo-server2");
+    assertThat(n.linkInterface("server1")).isEqualTo("backbo-server1");
+  }
 }
