@@ -49,7 +49,7 @@ final class ApplyCommand implements Callable<Integer> {
         Spec spec = session.load(specFile);
         RunPrinter printer = new RunPrinter(session.console, session.options.json, session.timings);
         try (StateStore store = session.lock(spec, "converge apply " + target);
-            Engine engine = session.engine(printer);
+            Engine engine = session.engine(spec, printer);
             GracefulStop stop = GracefulStop.interruptingCurrentThread()) {
           Engine.Options runOptions = saved == null ? Engine.Options.defaults() : Engine.Options.applying(saved);
           RunReport report = engine.apply(spec, store, runOptions);

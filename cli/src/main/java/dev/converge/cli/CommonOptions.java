@@ -8,6 +8,10 @@ import picocli.CommandLine.Option;
 /** Options every command accepts. */
 public final class CommonOptions {
 
+  @Option(names = "--lab", description = "Run against the local lab: the spec's hosts as network namespaces on this"
+      + " machine (brought up first when they are not).")
+  boolean lab;
+
   @Option(names = "--state-dir", paramLabel = "DIR",
       description = "State directory (default: .converge/ beside the spec).")
   Path stateDir;

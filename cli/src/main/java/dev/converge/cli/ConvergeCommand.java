@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
     versionProvider = Version.class,
     sortOptions = false,
     subcommands = {ApplyCommand.class, PlanCommand.class, ValidateCommand.class, GraphCommand.class,
-        WatchCommand.class},
+        WatchCommand.class, LabCommand.class},
     description = {
         "Makes hosts, networks, jails, zones and OSPF areas match one declarative spec.",
         "",

@@ -43,7 +43,7 @@ final class PlanCommand implements Callable<Integer> {
       Spec spec = session.load(specFile);
       RunReport report;
       try (StateStore store = session.lock(spec, "converge plan " + specFile);
-          Engine engine = session.engine(new EngineListener() {
+          Engine engine = session.engine(spec, new EngineListener() {
             @Override
             public void probeFailed(Prober.Failure f) {
               session.console.error("cannot probe " + f.kind() + " on " + f.target() + ": " + f.message());

@@ -1,10 +1,13 @@
 package dev.converge.cli;
 
 import dev.converge.driver.DriverRegistry;
+import dev.converge.engine.Endpoints;
 import dev.converge.engine.Engine;
 import dev.converge.engine.EngineException;
 import dev.converge.engine.EngineListener;
 import dev.converge.execute.Executor;
+import dev.converge.lab.Lab;
+import dev.converge.lab.LabException;
 import dev.converge.spec.Problem;
 import dev.converge.spec.Spec;
 import dev.converge.spec.SpecException;
@@ -17,6 +20,7 @@ import dev.converge.state.StateStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /** The plumbing every command shares: drivers, spec, state lock, engine — each failure mapped to its exit code. */
@@ -106,11 +110,42 @@ final class Session {
     return e.kind() == EngineException.Kind.INVALID_SPEC ? ExitCode.INVALID_SPEC : ExitCode.FAILED;
   }
 
-  Engine engine(EngineListener listener) throws Exit {
-    return Engine.builder(registry())
+  Engine engine(Spec spec, EngineListener listener) throws Exit {
+    return engineBuilder(spec, listener).build();
+  }
+
+  /** The engine as the options ask for it; with --lab it reaches the lab's hosts, bringing the lab up first. */
+  Engine.Builder engineBuilder(Spec spec, EngineListener listener) throws Exit {
+    Engine.Builder b = Engine.builder(registry())
         .limits(new Executor.Limits(options.parallelism, options.perHost))
         .maxRounds(options.maxRounds)
-        .listener(listener)
-        .build();
+        .listener(listener);
+    if (options.lab) {
+      b.endpoints(labEndpoints(spec));
+    }
+    return b;
+  }
+
+  Lab lab(Spec spec) {
+    return Lab.of(spec, options.stateDirectory(spec.root()));
+  }
+
+  private Endpoints labEndpoints(Spec spec) throws Exit {
+    Lab lab = lab(spec);
+    try {
+      if (!lab.status().up()) {
+        lab.up(console.err()::println);
+        timings.mark("lab up");
+      }
+    } catch (LabException e) {
+      console.error(e.getMessage());
+      throw new Exit(ExitCode.FAILED);
+    }
+    List<String> notLinux = spec.hosts().values().stream().filter(h -> !h.os().equals("linux"))
+        .map(h -> h.name() + " (" + h.os() + ")").toList();
+    if (!notLinux.isEmpty()) {
+      console.note("lab: every host runs the Linux drivers, whatever its os says: " + String.join(", ", notLinux));
+    }
+    return lab.endpoints();
   }
 }

@@ -47,11 +47,8 @@ final class WatchCommand implements Callable<Integer> {
     RunPrinter printer = new RunPrinter(session.console, options.json, session.timings);
     Engine engine;
     try {
-      engine = Engine.builder(session.registry())
-          .limits(new dev.converge.execute.Executor.Limits(options.parallelism, options.perHost))
-          .maxRounds(options.maxRounds)
+      engine = session.engineBuilder(session.load(specFile), printer)
           .probeCache(ProbeCache.expiringAfter(interval.dividedBy(2)))
-          .listener(printer)
           .build();
     } catch (Session.Exit e) {
       return e.exitCode;
