@@ -9,13 +9,18 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * How the engine reaches each host of a spec: {@code transport: local} → the local transport; any other host → SSH
- * with its settings, tunnelled through its {@code via} host. The lab replaces this mapping with its own addresses.
+ * How the engine reaches each host of a spec, and which platform's drivers speak to it: {@code transport: local} →
+ * the local transport; any other host → SSH with its settings, tunnelled through its {@code via} host; the platform is
+ * the host's {@code os}. The lab replaces both: its own addresses, and Linux whatever {@code os:} says.
  */
-@FunctionalInterface
 public interface Endpoints {
 
   Endpoint of(Spec spec, String host);
+
+  /** {@code linux} or {@code freebsd}: which drivers manage {@code host}'s resources. */
+  default String platform(Spec spec, String host) {
+    return spec.hosts().get(host).os();
+  }
 
   /** The spec's own addresses and SSH settings; identity defaults to ~/.ssh/id_ed25519, else ~/.ssh/id_rsa. */
   static Endpoints fromSpec() {
