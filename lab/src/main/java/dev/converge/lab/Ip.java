@@ -82,11 +82,12 @@ final class Ip {
 
   /**
    * A veth pair: {@code rootEnd} in the root namespace, enslaved to {@code bridge} and up (one atomic request, so
-   * no unattached end is ever left behind), and its peer {@value LabNames#MANAGEMENT_INTERFACE} in {@code netns}.
+   * no unattached end is ever left behind), and its peer {@value LabNames#MANAGEMENT_INTERFACE} in {@code netns}
+   * with the hardware address {@code mac}.
    */
-  static void addManagementVeth(String rootEnd, String bridge, String netns) {
+  static void addManagementVeth(String rootEnd, String bridge, String netns, String mac) {
     ip("link", "add", rootEnd, "master", bridge, "up", "type", "veth", "peer", "name",
-        LabNames.MANAGEMENT_INTERFACE, "netns", netns);
+        LabNames.MANAGEMENT_INTERFACE, "address", mac, "netns", netns);
   }
 
   /** A veth pair between two namespaces, both ends up, without addresses. */

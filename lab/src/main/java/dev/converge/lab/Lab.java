@@ -340,7 +340,8 @@ public final class Lab {
     Teardown.deleteDirectory(runtime);
     createDirectory(runtime);
     Ip.addNamespace(record.netns());
-    Ip.addManagementVeth(record.veth(), names.bridge(), record.netns());
+    Ip.addManagementVeth(record.veth(), names.bridge(), record.netns(),
+        names.managementMac(Cidr.address(record.address())));
   }
 
   /** Makes the spec's links that are missing and removes the ones it dropped; forgets recorded ones that vanished. */

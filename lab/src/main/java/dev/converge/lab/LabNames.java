@@ -1,5 +1,6 @@
 package dev.converge.lab;
 
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -84,6 +85,18 @@ record LabNames(String site, String id) {
       throw new IllegalStateException("interface name longer than " + IFNAMSIZ + ": " + name);
     }
     return name;
+  }
+
+  /**
+   * The hardware address of the host's management interface: {@code 02} (locally administered), the lab's id, then
+   * the last three bytes of its management address. A host made again gets its old address back, and with it its
+   * old MAC, so that neighbour caches (the root namespace's, the other hosts') are not left pointing at a dead
+   * interface for the half minute it takes them to notice.
+   */
+  String managementMac(InetAddress address) {
+    byte[] a = address.getAddress();
+    return String.format("02:%s:%s:%02x:%02x:%02x", id.substring(0, 2), id.substring(2, 4), a[a.length - 3] & 0xff,
+        a[a.length - 2] & 0xff, a[a.length - 1] & 0xff);
   }
 
   /** Where the hosts' writable layers live (not in the state directory: see {@link RuntimeDirectory}). */
