@@ -95,6 +95,17 @@ final class MachineView {
     }
   }
 
+  /** The processes that hold the lab's hosts ({@code unshare}, started by {@code up}). */
+  static List<Long> hostInitsOf(Lab lab) {
+    return processesOf(lab).stream().filter(pid -> {
+      try {
+        return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).strip().equals("unshare");
+      } catch (IOException e) {
+        return false;
+      }
+    }).toList();
+  }
+
   /** Asserts that nothing of {@code lab} is left on the machine, and that none of {@code pids} runs. */
   static void assertNothingLeft(Lab lab, Collection<Long> pids) {
     assertThat(namespacesOf(lab)).as("network namespaces of " + lab.prefix()).isEmpty();
