@@ -121,8 +121,9 @@ public final class Compiler {
     count(parts, spec.zones().size(), "zone");
     count(parts, spec.jails().size(), "jail");
     count(parts, spec.images().size(), "image");
-    return parts.isEmpty() ? List.of() : List.of("the spec's " + String.join(", ", parts)
-        + " are validated but not managed yet: their drivers are not part of this version");
+    boolean one = parts.size() == 1 && parts.get(0).startsWith("1 ");
+    return parts.isEmpty() ? List.of() : List.of("the spec's " + String.join(", ", parts) + (one ? " is" : " are")
+        + " validated but not managed yet: their drivers are not part of this version");
   }
 
   private static void count(List<String> parts, int n, String what) {

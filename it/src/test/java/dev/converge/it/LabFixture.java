@@ -1,0 +1,135 @@
+package dev.converge.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What a lab test needs besides the CLI: the lab's status as `converge lab status` prints it, and explicit checks
+ * on the machine that nothing of the lab is left (namespaces, interfaces, mounts, processes).
+ */
+final class LabFixture {
+
+  private static final Pattern HEADER = Pattern.compile("^lab (\\S+): (up|not up)(?:, management network (\\S+))?");
+
+  /** One host line of `converge lab status`. */
+  record HostLine(String name, String state, OptionalLong pid, String address) {}
+
+  /** `converge lab status SPEC`, parsed. */
+  record Status(String prefix, boolean up, String subnet, List<HostLine> hosts) {
+    List<Long> pids() {
+      return hosts.stream().filter(h -> h.pid().isPresent()).map(h -> h.pid().getAsLong()).toList();
+    }
+
+    /** The interface-name prefix: `cv` and the id of `cv-SITE-ID`. */
+    String linkPrefix() {
+      return "cv" + prefix.substring(prefix.lastIndexOf('-') + 1);
+    }
+  }
+
+  private LabFixture() {}
+
+  static Status status(Path spec) throws IOException, InterruptedException {
+    Cli.Run run = Cli.run("lab", "status", spec.toString());
+    assertThat(run.exit()).as(run.toString()).isZero();
+    List<String> lines = run.out().lines().toList();
+    Matcher m = HEADER.matcher(lines.get(0));
+    assertThat(m.find()).as(run.out()).isTrue();
+    List<HostLine> hosts = new ArrayList<>();
+    for (String line : lines.subList(2, lines.size())) {
+      String[] f = line.trim().split("\\s+");
+      hosts.add(new HostLine(f[0], f[1], f[2].equals("-") ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(f[2])),
+          f[3]));
+    }
+    return new Status(m.group(1), m.group(2).equals("up"), m.group(3), hosts);
+  }
+
+  /** Asserts that the machine holds nothing of the lab: no namespace, interface, mount or process. */
+  static void assertNothingLeft(Status before) throws IOException, InterruptedException {
+    assertThat(command("ip", "netns", "list")).doesNotContain(before.prefix());
+    assertThat(command("ip", "-br", "link")).doesNotContain(before.linkPrefix());
+    assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(before.prefix());
+    for (long pid : before.pids()) {
+      assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).as("lab process %d", pid).isEmpty();
+    }
+    assertThat(processesMentioning(before.prefix())).as("processes of the lab").isEmpty();
+  }
+
+  /** Live processes whose command line names {@code text} (a host's init carries the lab's runtime directory). */
+  static List<String> processesMentioning(String text) {
+    List<String> found = new ArrayList<>();
+    ProcessHandle.allProcesses().forEach(p -> {
+      try {
+        String cmdline = Files.readString(Path.of("/proc", String.valueOf(p.pid()), "cmdline")).replace('\0', ' ');
+        if (cmdline.contains(text) && p.pid() != ProcessHandle.current().pid()) {
+          found.add(p.pid() + " " + cmdline);
+        }
+      } catch (IOException gone) {
+        // the process ended meanwhile
+      }
+    });
+    return found;
+  }
+
+  static String command(String... argv) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    p.waitFor();
+    return out;
+  }
+
+  /**
+   * A tiny Debian package `converge-hello` with a SysV service of the same name, in a flat apt repository under
+   * {@code dir} (which lab hosts can read: only /tmp is private to them).
+   */
+  static Path helloRepository(Path dir) throws IOException, InterruptedException {
+    Path pkg = dir.resolve("pkg");
+    Files.createDirectories(pkg.resolve("DEBIAN"));
+    Files.createDirectories(pkg.resolve("etc/init.d"));
+    Files.createDirectories(pkg.resolve("usr/share/converge-hello"));
+    Files.writeString(pkg.resolve("DEBIAN/control"), """
+        Package: converge-hello
+        Version: 1.0
+        Architecture: all
+        Maintainer: converge tests <tests@converge.invalid>
+        Description: a package the converge integration tests install
+        """);
+    Files.writeString(pkg.resolve("usr/share/converge-hello/hello.txt"), "hello from a package\n");
+    Path init = pkg.resolve("etc/init.d/converge-hello");
+    Files.writeString(init, """
+        #!/bin/sh
+        ### BEGIN INIT INFO
+        # Provides:          converge-hello
+        # Required-Start:
+        # Required-Stop:
+        # Default-Start:     2 3 4 5
+        # Default-Stop:      0 1 6
+        # Short-Description: a do-nothing daemon for converge's tests
+        ### END INIT INFO
+        PIDFILE=/run/converge-hello.pid
+        running() { [ -f $PIDFILE ] && kill -0 "$(cat $PIDFILE)" 2>/dev/null; }
+        case "$1" in
+          start) running || { setsid sleep 100000 </dev/null >/dev/null 2>&1 & echo $! > $PIDFILE; } ;;
+          stop) running && kill "$(cat $PIDFILE)"; rm -f $PIDFILE ;;
+          status) running && exit 0 || exit 3 ;;
+          restart) "$0" stop; "$0" start ;;
+          *) echo "usage: $0 start|stop|status|restart" >&2; exit 2 ;;
+        esac
+        """);
+    init.toFile().setExecutable(true, false);
+    Path repo = Files.createDirectories(dir.resolve("repo"));
+    assertThat(command("dpkg-deb", "--root-owner-group", "--build", pkg.toString(),
+        repo.resolve("converge-hello_1.0_all.deb").toString())).contains("building package");
+    Process scan = new ProcessBuilder("dpkg-scanpackages", "--multiversion", ".").directory(repo.toFile())
+        .redirectOutput(repo.resolve("Packages").toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    assertThat(scan.waitFor()).isZero();
+    return repo;
+  }
+}
