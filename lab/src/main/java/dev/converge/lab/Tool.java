@@ -26,7 +26,9 @@ enum Tool {
   NAMED("named", "bind9"),
   DIG("dig", "bind9-dnsutils"),
   NSUPDATE("nsupdate", "bind9-dnsutils"),
-  NFT("nft", "nftables");
+  NFT("nft", "nftables"),
+  SUDO("sudo", "sudo"),
+  SYSCTL("sysctl", "procps");
 
   private static final List<Path> DIRECTORIES =
       Arrays.stream(ProcessRunner.PATH.split(":")).map(Path::of).toList();
