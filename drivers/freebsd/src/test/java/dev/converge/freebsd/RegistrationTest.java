@@ -1,0 +1,24 @@
+package dev.converge.freebsd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.converge.driver.DriverRegistry;
+import org.junit.jupiter.api.Test;
+
+class RegistrationTest {
+
+  @Test
+  void everyHostBasicsKindHasAFreeBsdDriver_andNoneClaimsLinux() {
+    DriverRegistry registry = DriverRegistry.load();
+
+    assertThat(registry.driverFor("hostname", "freebsd")).containsInstanceOf(HostnameDriver.class);
+    assertThat(registry.driverFor("sysctl", "freebsd")).containsInstanceOf(SysctlDriver.class);
+    assertThat(registry.driverFor("package-repository", "freebsd")).containsInstanceOf(RepositoryDriver.class);
+    assertThat(registry.driverFor("package", "freebsd")).containsInstanceOf(PackageDriver.class);
+    assertThat(registry.driverFor("user", "freebsd")).containsInstanceOf(UserDriver.class);
+    assertThat(registry.driverFor("service", "freebsd")).containsInstanceOf(ServiceDriver.class);
+    for (String kind : registry.kinds()) {
+      assertThat(registry.driverFor(kind, "linux")).as(kind).isEmpty();
+    }
+  }
+}
