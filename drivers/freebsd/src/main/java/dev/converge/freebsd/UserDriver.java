@@ -28,7 +28,9 @@ import java.util.regex.Pattern;
  * ALL}).
  *
  * <p><b>Probe.</b> One exec for the batch prints, per user, its passwd entry ({@code getent passwd}), its primary
- * and all groups ({@code id -gn}, {@code id -Gn}), its authorized_keys and its converge sudoers file.
+ * and all groups ({@code id -gn}, {@code id -Gn}), its authorized_keys with the permissions and owner of the file
+ * and of {@code ~/.ssh} (FreeBSD {@code stat -f '%Lp %u'}: permission bits in octal, uid), and its converge
+ * sudoers file.
  *
  * <p><b>Apply.</b> Create: the group of a desired gid when no group has it ({@code pw groupadd -n NAME -g GID}),
  * then {@code pw useradd -n NAME -m} with the desired ids, shell and groups. Update: {@code pw usermod} with only the
@@ -63,7 +65,10 @@ public final class UserDriver implements Driver {
         printf 'group %s\\n' "$(id -gn "$u")"
         printf 'groups %s\\n' "$(id -Gn "$u")"
         home=${pw#*:*:*:*:*:}; home=${home%%:*}
-        if [ -f "$home/.ssh/authorized_keys" ]; then lines key < "$home/.ssh/authorized_keys"; fi
+        if [ -f "$home/.ssh/authorized_keys" ]; then
+          lines key < "$home/.ssh/authorized_keys"
+          stat -f '%Lp %u' "$home/.ssh" "$home/.ssh/authorized_keys" | lines perm
+        fi
         if [ -f /usr/local/etc/sudoers.d/converge-"$u" ]; then lines sudo < /usr/local/etc/sudoers.d/converge-"$u"; fi
       done
       exit 0
@@ -134,9 +139,24 @@ public final class UserDriver implements Driver {
         .put(SUDO, state.sudoers().equals(List.of(sudoersLine(name))));
     want.get(GROUPS).ifPresent(g -> b.put(GROUPS, sameSetInOrder(g, state.supplementaryGroups())));
     if (want.get(AUTHORIZED_KEYS).isPresent()) {
-      b.put(AUTHORIZED_KEYS, state.authorizedKeys());
+      b.put(AUTHORIZED_KEYS, observedKeys(state));
     }
     return b.build();
+  }
+
+  /**
+   * The key lines, plus a line saying what is wrong when ~/.ssh or the file has other permissions or owner than
+   * sshd's StrictModes accepts and converge sets: such keys are ignored by sshd, so they count as different.
+   */
+  private static List<String> observedKeys(UserState state) {
+    List<String> expected = List.of("700 " + state.uid(), "600 " + state.uid());
+    if (state.sshPermissions().isEmpty() || state.sshPermissions().equals(expected)) {
+      return state.authorizedKeys();
+    }
+    List<String> keys = new ArrayList<>(state.authorizedKeys());
+    keys.add("(~/.ssh and authorized_keys are mode and uid " + String.join(", ", state.sshPermissions())
+        + ": expected " + String.join(", ", expected) + ")");
+    return keys;
   }
 
   /** The actual groups, in the desired order when they are the same set (the order of groups means nothing). */

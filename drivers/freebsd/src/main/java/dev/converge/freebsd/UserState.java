@@ -6,14 +6,16 @@ import java.util.Optional;
 
 /**
  * A user as the probe saw it: its passwd(5) entry ({@code getent passwd}: name:password:uid:gid:gecos:home:shell),
- * its groups ({@code id -gn}, {@code id -Gn}), its authorized_keys lines and the lines of its converge sudoers file.
+ * its groups ({@code id -gn}, {@code id -Gn}), its authorized_keys lines, the permissions and uid of {@code ~/.ssh} and
+ * of that file ({@code "700 1001"}, in that order) and the lines of its converge sudoers file.
  */
 record UserState(long uid, long gid, String home, String shell, List<String> supplementaryGroups,
-    List<String> authorizedKeys, List<String> sudoers) {
+    List<String> authorizedKeys, List<String> sshPermissions, List<String> sudoers) {
 
   UserState {
     supplementaryGroups = List.copyOf(supplementaryGroups);
     authorizedKeys = List.copyOf(authorizedKeys);
+    sshPermissions = List.copyOf(sshPermissions);
     sudoers = List.copyOf(sudoers);
   }
 
@@ -47,6 +49,6 @@ record UserState(long uid, long gid, String home, String shell, List<String> sup
       }
     }
     List<String> keys = s.all("key").stream().map(String::strip).filter(k -> !k.isEmpty()).toList();
-    return Optional.of(new UserState(uid, gid, f[5], f[6], groups, keys, s.all("sudo")));
+    return Optional.of(new UserState(uid, gid, f[5], f[6], groups, keys, s.all("perm"), s.all("sudo")));
   }
 }

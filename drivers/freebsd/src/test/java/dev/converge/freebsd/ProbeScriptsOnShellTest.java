@@ -138,6 +138,9 @@ class ProbeScriptsOnShellTest {
         [ "$2" = provision ] || exit 2
         echo "provision:*:1001:1001:User &:%s:/bin/sh"
         """.formatted(dir.resolve("home/provision")));
+    stub("stat", """
+        [ "$1 $2" = "-f %Lp %u" ] || exit 64
+        printf '700 1001\\n600 1001\\n'""");
     stub("id", """
         case "$1" in -gn) echo provision ;; -Gn) echo provision wheel ;; esac""");
 
@@ -148,6 +151,7 @@ class ProbeScriptsOnShellTest {
     assertThat(state.home()).isEqualTo(dir.resolve("home/provision").toString());
     assertThat(state.supplementaryGroups()).containsExactly("wheel");
     assertThat(state.authorizedKeys()).containsExactly("ssh-ed25519 AAAA one", "ssh-rsa BBBB two");
+    assertThat(state.sshPermissions()).containsExactly("700 1001", "600 1001");
     assertThat(UserState.of(out.section("nobody2").orElseThrow())).isEmpty();
   }
 

@@ -29,7 +29,7 @@ class UserDriverTest {
   /** What the probe script prints for a provision user in sync. */
   private static String provisionInSync() {
     return "= provision\npasswd " + PASSWD + "\ngroup provision\ngroups provision wheel\nkey " + KEY + "\n"
-        + "sudo provision ALL=(ALL:ALL) NOPASSWD: ALL\n";
+        + "perm 700 1001\nperm 600 1001\nsudo provision ALL=(ALL:ALL) NOPASSWD: ALL\n";
   }
 
   @Test
@@ -62,6 +62,18 @@ class UserDriverTest {
 
     assertThat(Resources.diff(provision, o).orElseThrow().fields())
         .extracting(f -> f.field()).containsExactly("authorized-keys", "sudo");
+  }
+
+  @Test
+  void probe_keysSshdWouldIgnoreForTheirPermissions_countAsDifferent() throws Exception {
+    ScriptedTransport host = new ScriptedTransport().expect(script(UserDriver.SCRIPT, "provision"),
+        provisionInSync().replace("perm 600 1001", "perm 644 1001"));
+
+    Observation o = driver.probe(host.target("h1"), List.of(provision)).get(0);
+
+    assertThat(Resources.diff(provision, o).orElseThrow().fields().get(0).before().orElseThrow())
+        .isEqualTo(List.of(KEY, "(~/.ssh and authorized_keys are mode and uid 700 1001, 644 1001: expected "
+            + "700 1001, 600 1001)"));
   }
 
   @Test
