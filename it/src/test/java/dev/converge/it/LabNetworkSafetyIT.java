@@ -7,11 +7,15 @@ import dev.converge.spec.Cidr;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,9 +66,18 @@ class LabNetworkSafetyIT {
     List<String> command = new ArrayList<>(List.of("strace", "-f", "-qq", "-e", "trace=connect", "-o",
         trace.toString()));
     command.addAll(Cli.command("--lab", spec.toString()));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile())
-        .start();
-    assertThat(p.waitFor()).as(Files.readString(dir.resolve("out.log"))).isZero();
+    Process strace = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("out.log").toFile()).start();
+    try {
+      // strace -f follows the lab's hosts too, which outlive the run: wait for converge itself, then detach strace
+      ProcessHandle converge = Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+          .until(() -> strace.children().findFirst(), Optional::isPresent).get();
+      converge.onExit().get(5, TimeUnit.MINUTES);
+    } finally {
+      strace.destroy();
+      strace.waitFor();
+    }
+    assertThat(Files.readString(dir.resolve("out.log"))).contains("Converged in 1 round");
     Cidr lab = Cidr.parse(LabFixture.status(spec).subnet());
 
     List<String> inside = new ArrayList<>();
