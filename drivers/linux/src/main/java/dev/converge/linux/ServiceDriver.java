@@ -21,8 +21,9 @@ import java.util.Set;
  * <p><b>Probe.</b> One exec for the batch. systemd: enabled when {@code systemctl is-enabled} succeeds (static and
  * indirect units count: there is nothing to enable), running when {@code systemctl is-active} does. SysV: enabled
  * when an {@code S} link to the script is in one of /etc/rc[2-5].d, running when {@code /etc/init.d/NAME status}
- * exits 0. A service with neither unit nor script is observed absent, and applying it fails naming host and
- * service.
+ * exits 0. A service with neither unit nor script is observed absent. Applying it sets it up whole, since the
+ * package that brings it may have been installed after the probe, and fails naming host and service when the host
+ * still has neither.
  *
  * <p><b>Apply.</b> Only what differs: {@code systemctl enable|disable|start|stop}, or {@code update-rc.d NAME
  * defaults} + {@code enable} / {@code disable} and {@code /etc/init.d/NAME start|stop}. A daemon started over SSH
@@ -55,6 +56,9 @@ public final class ServiceDriver implements Driver {
       done
       """;
 
+  /** The exit status with which the apply script reports that the host has neither unit nor init script. */
+  static final int NO_SUCH_SERVICE = 44;
+
   /**
    * $1 the verb (enable, disable, start, stop), $2 the service. The output of a start goes to a file, never to
    * the channel, which a daemon keeping it open would hold until it exits.
@@ -62,9 +66,11 @@ public final class ServiceDriver implements Driver {
   private static final String APPLY = """
       verb=$1 s=$2
       if [ -d /run/systemd/system ]; then
+        load=$(systemctl show -p LoadState --value "$s" 2>/dev/null)
+        if [ -z "$load" ] || [ "$load" = not-found ]; then exit 44; fi
         case $verb in start|stop) ;; *) exec systemctl "$verb" "$s" ;; esac
       else
-        [ -x "/etc/init.d/$s" ] || { echo "no /etc/init.d/$s" >&2; exit 3; }
+        [ -x "/etc/init.d/$s" ] || exit 44
         case $verb in
           enable) update-rc.d "$s" defaults && exec update-rc.d "$s" enable ;;
           disable) exec update-rc.d "$s" disable ;;
@@ -136,12 +142,10 @@ public final class ServiceDriver implements Driver {
     } catch (IllegalArgumentException e) {
       throw new ActionException(e.getMessage(), e);
     }
-    if (change.observed().actual().isEmpty()) {
-      throw new ActionException(where + ": no such service (neither a systemd unit nor /etc/init.d/" + service
-          + "); install the package that provides it");
-    }
+    // The plan may have been made before the package that brings the service was installed: a service observed
+    // absent then is set up whole now, and only the host can say whether it exists.
     Properties want = change.desired().properties();
-    Properties seen = change.observed().actual().get();
+    Properties seen = change.observed().actual().orElse(Properties.empty());
     if (differs(want, seen, ENABLED)) {
       run(target, want.get(ENABLED).orElseThrow().equals(true) ? "enable" : "disable", service, where);
     }
@@ -156,6 +160,10 @@ public final class ServiceDriver implements Driver {
 
   private static void run(Target target, String verb, String service, String where) throws ActionException {
     ExecResult r = Remote.exec(target, Command.of("sh", "-c", APPLY, "sh", verb, service), where);
+    if (r.exitCode() == NO_SUCH_SERVICE) {
+      throw new ActionException(where + ": no such service (neither a systemd unit nor /etc/init.d/" + service
+          + "); install the package that provides it");
+    }
     if (!r.ok()) {
       throw new ActionException("cannot " + verb + " " + where + " (exit " + r.exitCode() + ")" + Remote.details(r));
     }

@@ -30,7 +30,8 @@ import java.util.Set;
  * desired ones in another order are reported in the desired order; a key file or sudoers file with the right text
  * but the wrong mode or owner is reported with what is wrong, so the plan says why it rewrites it.
  *
- * <p><b>Apply.</b> Create: {@code useradd -m}; update: {@code usermod} with only the options that differ (and
+ * <p><b>Apply.</b> Create: {@code useradd -m} (or {@code usermod} with every option, when a package installed
+ * after the probe made the user meanwhile); update: {@code usermod} with only the options that differ (and
  * {@code groupmod}/{@code groupadd} for a new gid); then the key and sudoers files when they differ. Delete:
  * {@code userdel} (the home directory stays, as with Ansible's default) and the sudoers file.
  */
@@ -66,14 +67,16 @@ public final class UserDriver implements Driver {
       """;
 
   /**
-   * $1 useradd or usermod, $2 the user, $3 the gid wanted ("" to leave it), then the tool's other options. The
-   * group comes first: with that gid when there is none (renumbering the user's own group if it exists), or the
-   * user's own group when one is left over, since useradd refuses to make a group that exists.
+   * $1 the user, $2 the gid wanted ("" to leave it), then the options of useradd or usermod, whichever applies now:
+   * a package installed after the probe may have made the user. The group comes first: with that gid when there is
+   * none (renumbering the user's own group if it exists), or the user's own group when one is left over, since
+   * useradd refuses to make a group that exists.
    */
   private static final String ACCOUNT = """
       set -eu
-      tool=$1 u=$2 gid=$3
-      shift 3
+      u=$1 gid=$2
+      shift 2
+      if getent passwd "$u" >/dev/null; then tool=usermod; else tool=useradd; fi
       if [ -n "$gid" ]; then
         if ! getent group "$gid" >/dev/null; then
           if getent group "$u" >/dev/null; then groupmod -g "$gid" "$u"; else groupadd -g "$gid" "$u"; fi
@@ -260,13 +263,12 @@ public final class UserDriver implements Driver {
     }
     String gid = (create || change.touches(GID)) ? want.get(GID).map(Object::toString).orElse("") : "";
     if (create || !options.isEmpty() || !gid.isEmpty()) {
-      String tool = create ? "useradd" : "usermod";
-      List<String> argv = new ArrayList<>(List.of("sh", "-c", ACCOUNT, "sh", tool, user, gid));
+      List<String> argv = new ArrayList<>(List.of("sh", "-c", ACCOUNT, "sh", user, gid));
       argv.addAll(options);
       ExecResult r = Remote.exec(target, Command.of(argv), where);
       if (!r.ok()) {
-        throw new ActionException("cannot " + (create ? "create " : "update ") + where + ": " + tool
-            + " failed (exit " + r.exitCode() + ")" + Remote.details(r));
+        throw new ActionException("cannot " + (create ? "create " : "update ") + where + ": "
+            + (create ? "useradd" : "usermod") + " failed (exit " + r.exitCode() + ")" + Remote.details(r));
       }
     }
     if (want.get(AUTHORIZED_KEYS).isPresent() && (create || change.touches(AUTHORIZED_KEYS))) {

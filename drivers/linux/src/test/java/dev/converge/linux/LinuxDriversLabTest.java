@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -237,6 +238,19 @@ class LinuxDriversLabTest {
   }
 
   @Test
+  @Order(33)
+  void service_plannedBeforeItsPackageWasInstalled_isSetUpWholeWhenApplied() throws Exception {
+    Driver driver = new ServiceDriver();
+    Resource hello = present("service", HelloRepository.PACKAGE, Map.of("enabled", true, "running", true));
+    Change plannedWhenAbsent = Differ.diff(hello, Observation.absent(hello.id()), Set.of()).orElseThrow();
+
+    driver.apply(target, plannedWhenAbsent);
+
+    assertThat(changeFor(driver, hello)).isEmpty();
+    assertThat(exitOf("/etc/init.d/converge-hello", "status")).isZero();
+  }
+
+  @Test
   @Order(40)
   void package_andRepository_delete() throws Exception {
     converge(new PackageDriver(), absent("package", HelloRepository.PACKAGE));
@@ -316,6 +330,21 @@ class LinuxDriversLabTest {
     converge(driver, absent("user", "cvprov"));
     assertThat(exitOf("getent", "passwd", "cvprov")).isEqualTo(2);
     assertThat(exitOf("test", "-e", "/etc/sudoers.d/converge-cvprov")).isEqualTo(1);
+  }
+
+  @Test
+  @Order(54)
+  void user_plannedBeforeAPackageMadeTheAccount_isUpdatedInsteadOfCreated() throws Exception {
+    Driver driver = new UserDriver();
+    Resource late = present("user", "cvlate", Map.of("uid", 2002L, "shell", "/bin/sh", "sudo", true));
+    Change plannedWhenAbsent = Differ.diff(late, Observation.absent(late.id()), Set.of()).orElseThrow();
+    host("useradd", "-u", "2002", "-s", "/usr/sbin/nologin", "cvlate");
+
+    driver.apply(target, plannedWhenAbsent);
+
+    assertThat(changeFor(driver, late)).isEmpty();
+    assertThat(host("getent", "passwd", "cvlate")).startsWith("cvlate:x:2002:").endsWith(":/bin/sh");
+    converge(driver, absent("user", "cvlate"));
   }
 
   // ------------------------------------------------------------------------------------------------ helpers
