@@ -81,7 +81,7 @@ class LabIT {
     Cli.Run converge = Cli.run("--lab", spec.toString());
     assertThat(converge.exit()).as(converge.toString()).isZero();
     assertThat(converge.out()).contains("created package/h3:converge-hello").contains("created user/h4:cvprov")
-        .contains("created service/mgmt:converge-hello").contains("created hostname/h1:hostname");
+        .contains("created service/mgmt:converge-hello").contains("updated hostname/h1:hostname");
     assertThat(converge.err()).contains("every host runs the Linux drivers, whatever its os says: h2 (freebsd)");
 
     Cli.Run again = Cli.run("--lab", spec.toString());

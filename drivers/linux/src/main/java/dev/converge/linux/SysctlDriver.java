@@ -19,11 +19,13 @@ import java.util.Set;
  * the persisted one, in a file of its own, {@code /etc/sysctl.d/90-converge-KEY.conf} (one file per key, since the
  * actions of one host run in parallel and must not rewrite each other's files).
  *
- * <p><b>Probe.</b> One exec for the batch reads every key's live value ({@code sysctl -n}) and its file. Whitespace
- * is normalised (multi-value keys print tabs), so {@code "32768 60999"} matches {@code 32768<TAB>60999}; when live and
- * persisted values both match the desired one, the observation is the desired text itself. Otherwise the observed
- * {@code value} is the live one, followed by {@code (not persisted)} or {@code (persisted: OTHER)} when the file
- * disagrees. A key the kernel does not have is observed absent, and applying it fails naming host and key.
+ * <p><b>Probe.</b> One exec for the batch reads every key's live value ({@code sysctl -n}) and its file. The resource
+ * is that file: without it the key is observed absent (so converge counts the setting as its own creation, and
+ * removes the file when the spec drops the key). Whitespace is normalised (multi-value keys print tabs), so
+ * {@code "32768 60999"} matches {@code 32768<TAB>60999}; when live and persisted values both match the desired one,
+ * the observation is the desired text itself. Otherwise the observed {@code value} is the live one, followed by
+ * {@code (not persisted)} or {@code (persisted: OTHER)} when the file disagrees. Applying a key the kernel does not
+ * have fails naming host and key, and changes nothing.
  *
  * <p><b>Apply.</b> {@code sysctl -w KEY=VALUE}, then the file is written atomically (0644). A delete removes the
  * file converge wrote; the live value stays until the next boot, like Ansible's {@code state: absent}.
@@ -34,6 +36,8 @@ public final class SysctlDriver implements Driver {
   public static final String VALUE = "value";
 
   static final String DIRECTORY = "/etc/sysctl.d/";
+  /** The observed value of a key the kernel lacks, though converge's file for it exists. */
+  static final String NO_SUCH_KEY = "(no such key in the kernel)";
 
   static final String PROBE = """
       for k do
@@ -82,16 +86,15 @@ public final class SysctlDriver implements Driver {
     for (int i = 0; i < batch.size(); i++) {
       Resource resource = batch.get(i);
       SysctlState state = states.get(i);
-      if (!resource.isPresent()) {
-        observations.add(state.persisted().isPresent()
-            ? Observation.present(resource.id(), Properties.builder().put(VALUE, state.persisted().get()).build())
-            : Observation.absent(resource.id()));
-      } else if (state.live().isEmpty()) {
+      if (state.persisted().isEmpty()) {
         observations.add(Observation.absent(resource.id()));
-      } else {
-        String want = resource.properties().string(VALUE).orElse("");
+      } else if (!resource.isPresent()) {
         observations.add(Observation.present(resource.id(),
-            Properties.builder().put(VALUE, state.describe(want)).build()));
+            Properties.builder().put(VALUE, state.persisted().get()).build()));
+      } else {
+        String value = state.live().isEmpty() ? NO_SUCH_KEY : state.describe(resource.properties().string(VALUE)
+            .orElse(""));
+        observations.add(Observation.present(resource.id(), Properties.builder().put(VALUE, value).build()));
       }
     }
     return observations;

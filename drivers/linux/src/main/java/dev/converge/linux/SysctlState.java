@@ -49,7 +49,7 @@ record SysctlState(Optional<String> live, Optional<String> persisted) {
     if (value.equals(desired) && persisted.filter(desired::equals).isPresent()) {
       return want;
     }
-    if (persisted.isEmpty()) {
+    if (persisted.filter(p -> !p.isEmpty()).isEmpty()) {
       return value + " (not persisted)";
     }
     return persisted.get().equals(value) ? value : value + " (persisted: " + persisted.get() + ")";

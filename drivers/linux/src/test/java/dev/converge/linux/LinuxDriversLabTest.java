@@ -124,13 +124,18 @@ class LinuxDriversLabTest {
     transport.reset();
     List<Observation> seen = driver.probe(target, List.of(range, forward));
     assertThat(transport.roundTrips()).as("one exec for the batch").isEqualTo(1);
-    assertThat(seen.get(1).actual().orElseThrow().string("value")).contains("1 (not persisted)");
+    assertThat(seen).extracting(Observation::isPresent).as("converge's files are not there yet")
+        .containsExactly(false, false);
 
     converge(driver, range);
     converge(driver, forward);
     assertThat(host("sysctl", "-n", "net.ipv4.ip_local_port_range")).isEqualTo("32000\t60000");
     assertThat(host("cat", "/etc/sysctl.d/90-converge-net.ipv4.ip_local_port_range.conf"))
         .contains("net.ipv4.ip_local_port_range = 32000 60000");
+
+    host("sysctl", "-w", "net.ipv4.ip_local_port_range=32500 60500");
+    assertThat(changeFor(driver, range).orElseThrow().fields().get(0).before())
+        .contains("32500 60500 (persisted: 32000 60000)");
   }
 
   @Test

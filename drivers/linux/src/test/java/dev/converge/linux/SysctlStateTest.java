@@ -41,6 +41,7 @@ class SysctlStateTest {
   @Test
   void aValueNotPersisted_orPersistedDifferently_saysSo() {
     assertThat(new SysctlState(Optional.of("1"), Optional.empty()).describe("1")).isEqualTo("1 (not persisted)");
+    assertThat(new SysctlState(Optional.of("1"), Optional.of("")).describe("1")).isEqualTo("1 (not persisted)");
     assertThat(new SysctlState(Optional.of("32768 60999"), Optional.of("32768 61000")).describe("32768 61000"))
         .isEqualTo("32768 60999 (persisted: 32768 61000)");
     assertThat(new SysctlState(Optional.of("0"), Optional.of("0")).describe("1")).isEqualTo("0");
