@@ -59,12 +59,14 @@ class LabIT {
   }
 
   private Cli.Run exec(String host, String... command) throws Exception {
-    String[] args = new String[4 + command.length];
+    // `--`: the command's own options (test -e) are not the CLI's
+    String[] args = new String[5 + command.length];
     args[0] = "lab";
     args[1] = "exec";
     args[2] = spec.toString();
     args[3] = host;
-    System.arraycopy(command, 0, args, 4, command.length);
+    args[4] = "--";
+    System.arraycopy(command, 0, args, 5, command.length);
     return Cli.run(args);
   }
 
