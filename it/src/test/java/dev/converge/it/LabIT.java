@@ -59,12 +59,14 @@ class LabIT {
   }
 
   private Cli.Run exec(String host, String... command) throws Exception {
-    String[] args = new String[4 + command.length];
+    // `--`: the command's own options (test -e) are not the CLI's
+    String[] args = new String[5 + command.length];
     args[0] = "lab";
     args[1] = "exec";
     args[2] = spec.toString();
     args[3] = host;
-    System.arraycopy(command, 0, args, 4, command.length);
+    args[4] = "--";
+    System.arraycopy(command, 0, args, 5, command.length);
     return Cli.run(args);
   }
 
@@ -81,7 +83,7 @@ class LabIT {
     Cli.Run converge = Cli.run("--lab", spec.toString());
     assertThat(converge.exit()).as(converge.toString()).isZero();
     assertThat(converge.out()).contains("created package/h3:converge-hello").contains("created user/h4:cvprov")
-        .contains("created service/mgmt:converge-hello").contains("created hostname/h1:hostname");
+        .contains("created service/mgmt:converge-hello").contains("updated hostname/h1:hostname");
     assertThat(converge.err()).contains("every host runs the Linux drivers, whatever its os says: h2 (freebsd)");
 
     Cli.Run again = Cli.run("--lab", spec.toString());
