@@ -57,9 +57,22 @@ final class LabFixture {
     assertThat(command("ip", "-br", "link")).doesNotContain(before.linkPrefix());
     assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(before.prefix());
     for (long pid : before.pids()) {
-      assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).as("lab process %d", pid).isEmpty();
+      assertThat(isRunning(pid)).as("lab process %d", pid).isFalse();
     }
     assertThat(processesMentioning(before.prefix())).as("processes of the lab").isEmpty();
+  }
+
+  /**
+   * Whether {@code pid} exists and has not exited. A zombie has exited: the lab's processes end up as children of
+   * PID 1, and this machine's PID 1 reaps them only now and then.
+   */
+  static boolean isRunning(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+      return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+    } catch (IOException gone) {
+      return false;
+    }
   }
 
   /** Live processes whose command line names {@code text} (a host's init carries the lab's runtime directory). */
