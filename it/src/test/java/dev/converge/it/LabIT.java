@@ -2,6 +2,7 @@ package dev.converge.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.converge.testing.HelloRepository;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
@@ -18,12 +19,12 @@ class LabIT {
 
   private Path dir;
   private Path spec;
+  private HelloRepository repository;
 
   @BeforeEach
   void writeSpec() throws Exception {
-    // not under /tmp: lab hosts have a private /tmp, and must be able to read the apt repository
     dir = Files.createDirectories(Cli.home().resolve("it/target/lab-it-" + UUID.randomUUID().toString().substring(0, 8)));
-    Path repo = LabFixture.helloRepository(dir);
+    repository = HelloRepository.build(dir.resolve("hello"));
     Path key = dir.resolve("provision.pub");
     Files.writeString(key, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHh0ZXN0LWtleS1ub3QtdXNlZC1mb3ItbG9naW4tLS0t cvprov@test\n");
     spec = dir.resolve("site.yaml");
@@ -31,7 +32,7 @@ class LabIT {
         site: labit
         defaults:
           sysctl: { net.ipv4.ip_forward: 1 }
-          repositories: { local: "deb [trusted=yes] file:%s ./" }
+          repositories: { local: "%s" }
           packages: [converge-hello, sudo]
           users:
             cvprov: { ssh-key: provision.pub, sudo: true }
@@ -49,12 +50,13 @@ class LabIT {
           - { host: h1, path: /etc/only-on-h1, content: "h1 only\\n" }
           - { host: h2, path: /etc/motd-converge, template: "I am ${host.name}\\n" }
           - { host: h3, path: /etc/motd-converge, template: "I am ${host.name}\\n" }
-        """.formatted(repo));
+        """.formatted(repository.sourcesLine()));
   }
 
   @AfterEach
   void down() throws Exception {
     Cli.run("lab", "down", spec.toString());
+    repository.close();
     LabFixture.command("rm", "-rf", dir.toString());
   }
 

@@ -20,6 +20,7 @@ import dev.converge.spec.Location;
 import dev.converge.spec.Spec;
 import dev.converge.spec.SpecLoader;
 import dev.converge.ssh.SshTransportProvider;
+import dev.converge.testing.HelloRepository;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Every driver against a real Debian host: a lab host (its own namespaces, copy-on-write /etc /var /usr, sshd as PID
  * 1, no systemd, no internet), reached over SSH as the engine reaches it. Each kind goes absent → apply → present and
  * equal → nothing more to do, then update, delete and its errors. The package and service tests share a package
- * built here and served from a flat apt repository under target/.
+ * built here and served from a flat apt repository under target/ (see {@link HelloRepository}).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LinuxDriversLabTest {
@@ -50,13 +51,12 @@ class LinuxDriversLabTest {
   private static Lab lab;
   private static CountingTransport transport;
   private static TestTarget target;
-  private static Path repository;
+  private static HelloRepository repository;
 
   @BeforeAll
   static void up() throws Exception {
     assumeTrue("root".equals(System.getProperty("user.name")), "the lab needs root");
-    // Lab hosts see this machine's files but have a private /tmp: the repository lives under target/.
-    repository = HelloRepository.build(Path.of("target", "lab-repository-" + UUID.randomUUID()).toAbsolutePath());
+    repository = HelloRepository.build(Path.of("target", "lab-repository-" + UUID.randomUUID()));
     Path specFile = dir.resolve("site.yaml");
     Files.writeString(specFile, "site: linuxdrivers\nhosts:\n  " + HOST + ": { address: 192.0.2.1 }\n");
     Spec spec = SpecLoader.builder().build().load(specFile).spec();
@@ -77,6 +77,9 @@ class LinuxDriversLabTest {
     } finally {
       if (lab != null) {
         lab.down();
+      }
+      if (repository != null) {
+        repository.close();
       }
     }
   }
@@ -171,13 +174,13 @@ class LinuxDriversLabTest {
     Driver repositories = new RepositoryDriver();
     Driver packages = new PackageDriver();
     Resource repo = present("package-repository", "hello",
-        Map.of("source", "deb [trusted=yes] file:" + repository + " ./"));
+        Map.of("source", repository.sourcesLine()));
     Resource hello = present("package", HelloRepository.PACKAGE, Map.of("installed", true));
 
     assertThat(changeFor(repositories, repo).orElseThrow().type()).isEqualTo(ChangeType.CREATE);
     converge(repositories, repo);
     assertThat(host("cat", "/etc/apt/sources.list.d/converge-hello.list"))
-        .isEqualTo("deb [trusted=yes] file:" + repository + " ./");
+        .isEqualTo(repository.sourcesLine());
 
     transport.reset();
     List<Observation> seen = packages.probe(target, List.of(hello,
