@@ -61,7 +61,7 @@ record InterfaceRcConf(String name, boolean cloned, Optional<String> main, Sorte
     return out;
   }
 
-  /** The rc.conf variables (by name) that {@link #without} and {@link #with} change, and those they remove. */
+  /** The rc.conf variables {@link #edit} sets (name to value) and those it removes. */
   record Edit(SortedMap<String, String> set, List<String> unset) {
     Edit {
       set = new TreeMap<>(set);

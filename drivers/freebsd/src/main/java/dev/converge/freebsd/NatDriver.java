@@ -30,10 +30,11 @@ import java.util.regex.Pattern;
  * <p><b>Probe.</b> One exec per batch: {@code pfctl -s info} (is pf enabled), {@code pfctl -s nat} (the main
  * ruleset's nat-anchor) and {@code pfctl -a converge/NETWORK -s nat} per network, whose normalised rule
  * ({@code nat on em0 inet from 10.1.0.0/24 to any -> (em0) round-robin}) is parsed back. An empty anchor is absent.
- * While pf is disabled or the nat-anchor is missing, {@code source} is reported with the reason
- * ({@code "10.1.0.0/24 (not in effect: pf is not enabled)"}), so the plan shows it and apply says what to do.
+ * While pf is disabled or the nat-anchor is missing, a loaded rule's {@code source} is reported with the reason
+ * ({@code "10.1.0.0/24 (not in effect: pf is not enabled)"}), so the plan shows it.
  *
- * <p><b>Apply.</b> Fails, naming host and network, while the rule could not take effect; otherwise loads the
+ * <p><b>Apply.</b> Checks pf afresh (the probe script without networks) and fails, naming host and network and
+ * saying what to do, while the rule could not take effect; otherwise loads the
  * anchor with {@code pfctl -a converge/NETWORK -f -} (the rule on stdin), which replaces its rules atomically. A
  * delete flushes the anchor's nat rules ({@code -F nat}: {@code -F all} would also reach global state).
  */
@@ -42,7 +43,6 @@ public final class NatDriver implements Driver {
   public static final String KIND = "nat";
   public static final String SOURCE = "source";
   public static final String INTERFACE = "interface";
-  static final String PROBLEM = "problem";
 
   private static final Pattern NETWORK = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
   private static final Pattern IFNAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,14}");
@@ -97,21 +97,16 @@ public final class NatDriver implements Driver {
       ProbeOutput.Section s = out.section(name).orElseThrow(() -> new ProbeException("cannot probe pf NAT on "
           + target.name() + ": no answer for `" + name + "`" + Remote.detail(r)));
       List<String> rules = s.all("r").stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
-      if (rules.isEmpty() && (problem.isEmpty() || !res.isPresent())) {
+      if (rules.isEmpty()) {
         observations.add(Observation.absent(res.id()));
         continue;
       }
-      Properties.Builder p = Properties.builder();
-      Matcher m = RULE.matcher(rules.isEmpty() ? "" : rules.get(0));
-      if (rules.size() == 1 && m.matches() && m.group(1).equals(m.group(3))) {
-        p.put(SOURCE, m.group(2) + problem.map(x -> " (not in effect: " + x + ")").orElse(""));
-        p.put(INTERFACE, m.group(1));
-      } else {
-        p.put(SOURCE, (rules.isEmpty() ? "no rule" : String.join("; ", rules))
-            + problem.map(x -> " (not in effect: " + x + ")").orElse(""));
-      }
-      p.put(PROBLEM, problem);
-      observations.add(Observation.present(res.id(), p.build()));
+      String inEffect = problem.map(x -> " (not in effect: " + x + ")").orElse("");
+      Matcher m = RULE.matcher(rules.get(0));
+      observations.add(Observation.present(res.id(), rules.size() == 1 && m.matches()
+          && m.group(1).equals(m.group(3))
+          ? Properties.builder().put(SOURCE, m.group(2) + inEffect).put(INTERFACE, m.group(1)).build()
+          : Properties.builder().put(SOURCE, String.join("; ", rules) + inEffect).build()));
     }
     return observations;
   }
@@ -150,11 +145,14 @@ public final class NatDriver implements Driver {
       remote.run(Command.of("pfctl", "-a", anchor, "-F", "nat"), what);
       return;
     }
-    Optional<String> problem = change.observed().actual().flatMap(p -> p.string(PROBLEM));
+    String rule = rule(desired, target.name());
+    // read afresh: the probe may have seen an empty anchor, and pf.conf may have changed since
+    ExecResult pf = remote.run(ProbeOutput.script(SCRIPT, List.of()), what);
+    Optional<String> problem = problem(ProbeOutput.parse(pf.out()).preamble());
     if (problem.isPresent()) {
       throw new ActionException(what + " on " + target.name() + ": " + problem.get());
     }
-    remote.run(Command.of("pfctl", "-a", anchor, "-f", "-").withStdin(rule(desired, target.name())), what);
+    remote.run(Command.of("pfctl", "-a", anchor, "-f", "-").withStdin(rule), what);
   }
 
   /** The anchor's one rule, from validated values only: pf.conf syntax cannot be smuggled in through the spec. */

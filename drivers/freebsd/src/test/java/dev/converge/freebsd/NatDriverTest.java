@@ -44,12 +44,14 @@ class NatDriverTest {
   void apply_loadsTheAnchorWithTheRuleOnStdin() throws Exception {
     ScriptedTransport host = new ScriptedTransport()
         .expect(script(NatDriver.SCRIPT, "vms"), ENABLED + "= vms\n")
+        .expect(script(NatDriver.SCRIPT), ENABLED)
         .expect(List.of("pfctl", "-a", "converge/vms", "-f", "-"), "");
     Observation seen = driver.probe(host.target("h1"), List.of(vms)).get(0);
+    assertThat(seen.isPresent()).isFalse();
 
     driver.apply(host.target("h1"), Resources.change(vms, seen));
 
-    assertThat(new String(host.executed().get(1).stdin(), StandardCharsets.UTF_8))
+    assertThat(new String(host.executed().get(2).stdin(), StandardCharsets.UTF_8))
         .isEqualTo("nat on vtnet0 inet from 10.1.0.0/24 to any -> (vtnet0)\n");
     host.assertAllAnswered();
   }
@@ -65,15 +67,24 @@ class NatDriverTest {
   }
 
   @Test
-  void withoutTheNatAnchorInTheMainRuleset_theProbeSaysSo_andApplyFailsWithoutLoadingAnything() throws Exception {
+  void aLoadedRuleThatCannotTakeEffect_showsWhyInThePlan() throws Exception {
     ScriptedTransport host = new ScriptedTransport().expect(script(NatDriver.SCRIPT, "vms"),
-        "info Status: Enabled for 0 days 00:00:12           Debug: Urgent\n"
-            + "main nat on vtnet0 inet from 10.9.0.0/24 to any -> (vtnet0) round-robin\n= vms\n");
-    Observation seen = driver.probe(host.target("h1"), List.of(vms)).get(0);
-    assertThat(seen.actual().orElseThrow().string("source")).hasValueSatisfying(s -> assertThat(s)
-        .startsWith("no rule (not in effect: the main pf ruleset has no `nat-anchor \"converge/*\"`"));
+        "info Status: Disabled for 0 days 00:00:00           Debug: Urgent\n"
+            + "= vms\nr nat on vtnet0 inet from 10.1.0.0/24 to any -> (vtnet0) round-robin\n");
 
-    assertThatThrownBy(() -> driver.apply(host.target("h1"), Resources.change(vms, seen)))
+    Observation seen = driver.probe(host.target("h1"), List.of(vms)).get(0);
+
+    assertThat(seen.actual().orElseThrow().string("source")).hasValueSatisfying(s -> assertThat(s)
+        .startsWith("10.1.0.0/24 (not in effect: pf is not enabled (pfctl -s info: Status: Disabled"));
+  }
+
+  @Test
+  void withoutTheNatAnchorInTheMainRuleset_applyFailsSayingWhatToDo_andLoadsNothing() {
+    ScriptedTransport host = new ScriptedTransport().expect(script(NatDriver.SCRIPT),
+        "info Status: Enabled for 0 days 00:00:12           Debug: Urgent\n"
+            + "main nat on vtnet0 inet from 10.9.0.0/24 to any -> (vtnet0) round-robin\n");
+
+    assertThatThrownBy(() -> driver.apply(host.target("h1"), Resources.change(vms, Observation.absent(vms.id()))))
         .isInstanceOf(ActionException.class)
         .hasMessage("NAT of network `vms` on h1: the main pf ruleset has no `nat-anchor \"converge/*\"`; add it to"
             + " /etc/pf.conf and reload it with `pfctl -f /etc/pf.conf` (converge does not edit pf.conf)");
@@ -81,22 +92,20 @@ class NatDriverTest {
   }
 
   @Test
-  void withPfDisabled_applyNamesIt() throws Exception {
-    ScriptedTransport host = new ScriptedTransport().expect(script(NatDriver.SCRIPT, "vms"),
-        "info Status: Disabled for 0 days 00:00:00           Debug: Urgent\n= vms\n");
-    Observation seen = driver.probe(host.target("h1"), List.of(vms)).get(0);
+  void withPfDisabled_applyNamesIt() {
+    ScriptedTransport host = new ScriptedTransport().expect(script(NatDriver.SCRIPT),
+        "info Status: Disabled for 0 days 00:00:00           Debug: Urgent\n");
 
-    assertThatThrownBy(() -> driver.apply(host.target("h1"), Resources.change(vms, seen)))
+    assertThatThrownBy(() -> driver.apply(host.target("h1"), Resources.change(vms, Observation.absent(vms.id()))))
         .hasMessageStartingWith("NAT of network `vms` on h1: pf is not enabled (pfctl -s info: Status: Disabled");
   }
 
   @Test
-  void withPfNotLoaded_applyNamesIt() throws Exception {
-    ScriptedTransport host = new ScriptedTransport().expect(script(NatDriver.SCRIPT, "vms"),
-        "down pfctl: /dev/pf: No such file or directory\n= vms\n");
-    Observation seen = driver.probe(host.target("h1"), List.of(vms)).get(0);
+  void withPfNotLoaded_applyNamesIt() {
+    ScriptedTransport host = new ScriptedTransport().expect(script(NatDriver.SCRIPT),
+        "down pfctl: /dev/pf: No such file or directory\n");
 
-    assertThatThrownBy(() -> driver.apply(host.target("h1"), Resources.change(vms, seen)))
+    assertThatThrownBy(() -> driver.apply(host.target("h1"), Resources.change(vms, Observation.absent(vms.id()))))
         .hasMessageStartingWith("NAT of network `vms` on h1: pf is not loaded (pfctl: pfctl: /dev/pf: No such file");
   }
 
