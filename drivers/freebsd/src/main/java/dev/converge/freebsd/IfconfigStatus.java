@@ -4,14 +4,18 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
- * One interface as {@code ifconfig IF} prints it (ifconfig has no machine-readable output, driver-facts §2): its
- * interface groups ({@code groups: lo}, the cloner's name for cloned interfaces) and its IPv4 addresses, from lines
+ * One interface as {@code ifconfig IF} prints it (ifconfig has no machine-readable output, driver-facts §2): whether
+ * it is up, its interface groups ({@code groups: lo}, the cloner's name for cloned interfaces) and its IPv4 addresses, from lines
  * {@code inet A netmask 0xM [broadcast B] [vhid N]}, {@code inet A --> B netmask 0xM} (point-to-point) or the
  * {@code -f inet:cidr} forms {@code inet A/N} and {@code inet A --> B/N} (sbin/ifconfig/af_inet.c).
  */
-record IfconfigStatus(List<String> groups, List<InterfaceAddress> addresses) {
+record IfconfigStatus(boolean up, List<String> groups, List<InterfaceAddress> addresses) {
+
+  /** The flags of the first line, {@code lo1: flags=8049<UP,LOOPBACK,RUNNING,MULTICAST> metric 0 mtu 16384}. */
+  private static final Pattern UP = Pattern.compile("[^:]+: flags=[0-9a-fA-F]+<(?:[A-Z0-9_]+,)*UP[,>].*");
 
   IfconfigStatus {
     groups = List.copyOf(groups);
@@ -19,6 +23,7 @@ record IfconfigStatus(List<String> groups, List<InterfaceAddress> addresses) {
   }
 
   static IfconfigStatus parse(List<String> lines) {
+    boolean up = !lines.isEmpty() && UP.matcher(lines.get(0)).matches();
     List<String> groups = new ArrayList<>();
     List<InterfaceAddress> addresses = new ArrayList<>();
     for (String line : lines) {
@@ -29,7 +34,7 @@ record IfconfigStatus(List<String> groups, List<InterfaceAddress> addresses) {
         inet(words).ifPresent(addresses::add);
       }
     }
-    return new IfconfigStatus(groups, addresses);
+    return new IfconfigStatus(up, groups, addresses);
   }
 
   /** An {@code inet} line's address; the prefix is the one printed after it or after the peer's address. */

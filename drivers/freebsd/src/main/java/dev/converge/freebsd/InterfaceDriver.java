@@ -31,13 +31,13 @@ import java.util.regex.Pattern;
  * <p><b>Probe.</b> One exec per batch: the {@code cloned_interfaces} and {@code ifconfig_*} lines of
  * {@code sysrc -a}, and {@code ifconfig IF} per interface. Only addresses inside {@code managed} are reported;
  * one that is live but not in rc.conf, or the reverse, is reported as {@code "A/N (not in rc.conf)"} or
- * {@code "A/N (only in rc.conf)"}, and a cloned interface missing from {@code cloned_interfaces} as
- * {@code "loopback (not in cloned_interfaces)"}, so the plan says what boot would lose. A missing interface is
- * observed absent. A resource the spec dropped is observed present only for a cloned loopback or bridge: a link's
+ * {@code "A/N (only in rc.conf)"}; a cloned interface that is down, or missing from {@code cloned_interfaces}, as
+ * {@code "loopback (down)"} or {@code "loopback (not in cloned_interfaces)"}; so the plan says what is wrong now
+ * or what boot would lose. A missing interface is observed absent. A resource the spec dropped is observed present only for a cloned loopback or bridge: a link's
  * addresses cannot be told from others' without the {@code managed} prefixes, and converge never creates a link.
  *
  * <p><b>Apply.</b> Reads the interface afresh, then: creates a missing loopback or bridge ({@code ifconfig IF
- * create}, {@code up}) and fails on a missing link, naming host and interface; removes managed addresses the spec
+ * create}) and brings it up, fails on a missing link, naming host and interface; removes managed addresses the spec
  * no longer lists ({@code ifconfig IF inet A -alias}) and adds missing ones ({@code ifconfig IF inet A/N alias},
  * never without {@code alias}, which would replace the first address); then edits rc.conf under the host's rc.conf
  * lock: {@code cloned_interfaces+=IF}, the managed addresses as {@code ifconfig_IF_aliasN} renumbered without gaps,
@@ -122,7 +122,9 @@ public final class InterfaceDriver implements Driver {
     }
     IfconfigStatus live = seen.live().get();
     String type = live.type();
-    if (!type.equals(LINK) && !seen.rc().cloned()) {
+    if (!type.equals(LINK) && !live.up()) {
+      type += " (down)";
+    } else if (!type.equals(LINK) && !seen.rc().cloned()) {
       type += " (not in " + InterfaceRcConf.CLONED + ")";
     }
     List<InterfaceAddress> up = live.addresses().stream().filter(a -> a.within(w.managed())).toList();
@@ -197,6 +199,9 @@ public final class InterfaceDriver implements Driver {
             + String.join(" ", status.groups()) + "), expected a " + w.type() + "; converge leaves it as it is");
       }
       live = status.addresses().stream().filter(a -> a.within(w.managed())).toList();
+      if (!w.type().equals(LINK) && !status.up()) {
+        remote.run(Command.of("ifconfig", name, "up"), what);
+      }
     }
     for (InterfaceAddress a : live) {
       if (!w.addresses().contains(a)) {

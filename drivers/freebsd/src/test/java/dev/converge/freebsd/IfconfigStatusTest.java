@@ -19,6 +19,7 @@ class IfconfigStatusTest {
         "\tnd6 options=29<PERFORMNUD,IFDISABLED,AUTO_LINKLOCAL>"));
 
     assertThat(s.type()).isEqualTo("loopback");
+    assertThat(s.up()).isTrue();
     assertThat(s.addresses()).extracting(InterfaceAddress::toString)
         .containsExactly("172.31.255.17/32", "10.0.0.1/32");
   }
@@ -64,6 +65,15 @@ class IfconfigStatusTest {
 
     assertThat(s.addresses()).extracting(InterfaceAddress::toString)
         .containsExactly("198.51.100.11/24", "198.51.100.20/24");
+  }
+
+  @Test
+  void anInterfaceWithoutTheUpFlag_isDown() {
+    IfconfigStatus s = IfconfigStatus.parse(List.of("lo2: flags=8008<LOOPBACK,MULTICAST> metric 0 mtu 16384",
+        "\tgroups: lo"));
+
+    assertThat(s.up()).isFalse();
+    assertThat(s.addresses()).isEmpty();
   }
 
   @Test

@@ -158,6 +158,23 @@ class InterfaceDriverTest {
   }
 
   @Test
+  void aCloneThatIsDown_isAChange_andApplyBringsItUp() throws Exception {
+    String down = "rc cloned_interfaces: lo1\nrc ifconfig_lo1: inet 10.0.0.1/32\n= lo1\n"
+        + "l lo1: flags=8008<LOOPBACK,MULTICAST> metric 0 mtu 16384\n"
+        + "l \tinet 10.0.0.1 netmask 0xffffffff\nl \tgroups: lo\n";
+    ScriptedTransport host = new ScriptedTransport()
+        .expect(script(InterfaceDriver.SCRIPT, "lo1"), down)
+        .expect(script(InterfaceDriver.SCRIPT, "lo1"), down)
+        .expect(List.of("ifconfig", "lo1", "up"), "");
+    Observation seen = driver.probe(host.target("h1"), List.of(lo1)).get(0);
+    assertThat(seen.actual().orElseThrow().string("type")).contains("loopback (down)");
+
+    driver.apply(host.target("h1"), Resources.change(lo1, seen));
+
+    host.assertAllAnswered();
+  }
+
+  @Test
   void delete_destroysTheCloneAndRemovesItAndItsVariablesFromRcConf() throws Exception {
     Resource gone = Resources.absent("interface", "lo2");
     ScriptedTransport host = new ScriptedTransport()
