@@ -107,7 +107,7 @@ public final class HostnameDriver implements Driver {
     Optional<Properties> seen = change.observed().actual();
     Remote remote = Remote.forAction(target, "the hostname");
     if (!seen.flatMap(p -> p.string(RC_CONF)).equals(Optional.of(name))) {
-      remote.run(Command.of("sysrc", "hostname=" + name), "the hostname in rc.conf");
+      remote.sysrc(List.of(Command.of("sysrc", "hostname=" + name)), "the hostname in rc.conf");
     }
     if (!seen.flatMap(p -> p.string(LIVE)).equals(Optional.of(name))) {
       remote.run(Command.of("hostname", name), "the running hostname");

@@ -9,7 +9,9 @@ import dev.converge.driver.Target;
 import dev.converge.driver.Transport;
 import dev.converge.driver.TransportException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One target's transport as the drivers of this module use it: every failure becomes a {@link ProbeException} or
@@ -63,6 +65,25 @@ record Remote(Target target, Transport transport) {
           + " failed (exit " + r.exitCode() + ")" + detail(r));
     }
     return r;
+  }
+
+  /**
+   * Runs sysrc commands that must all succeed, under the host's rc.conf lock: sysrc rewrites rc.conf through a
+   * temporary file, so two writes that overlap would lose one.
+   */
+  void sysrc(List<Command> commands, String what) throws ActionException {
+    if (commands.isEmpty()) {
+      return;
+    }
+    ReentrantLock lock = TargetLocks.RC_CONF.of(target);
+    lock.lock();
+    try {
+      for (Command c : commands) {
+        run(c, what);
+      }
+    } finally {
+      lock.unlock();
+    }
   }
 
   Optional<String> read(String path, String what) throws ActionException {

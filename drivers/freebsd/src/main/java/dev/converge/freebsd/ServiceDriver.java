@@ -122,7 +122,7 @@ public final class ServiceDriver implements Driver {
         remote.run(Command.of("service", name, "onestop"), what);
       }
       if (wasEnabled && rcvar.isPresent()) {
-        remote.run(Command.of("sysrc", "-x", rcvar.get()), what);
+        remote.sysrc(List.of(Command.of("sysrc", "-x", rcvar.get())), what);
       }
       return;
     }
@@ -132,7 +132,8 @@ public final class ServiceDriver implements Driver {
       String var = rcvar.orElseThrow(() -> new ActionException(what + " on " + target.name()
           + ": its rc script declares no rcvar, so it cannot be " + (enable.get().equals(true) ? "enabled"
           : "disabled") + " at boot"));
-      remote.run(Command.of("sysrc", var + "=" + (enable.get().equals(true) ? "YES" : "NO")), what);
+      String value = enable.get().equals(true) ? "YES" : "NO";
+      remote.sysrc(List.of(Command.of("sysrc", var + "=" + value)), what);
     }
     Optional<Object> run = want.get(RUNNING);
     if (run.isPresent() && !run.get().equals(wasRunning)) {

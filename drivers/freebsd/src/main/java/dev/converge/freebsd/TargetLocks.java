@@ -14,6 +14,9 @@ final class TargetLocks {
   /** Shared by every pkg action (install, delete, repository update) of this module. */
   static final TargetLocks PKG = new TargetLocks();
 
+  /** Shared by every sysrc write of this module: rc.conf is one file per host. */
+  static final TargetLocks RC_CONF = new TargetLocks();
+
   private final ConcurrentMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
   ReentrantLock of(Target target) {

@@ -29,7 +29,8 @@ class ProbeScriptsOnShellTest {
 
   static Stream<String> scripts() {
     return Stream.of(HostnameDriver.SCRIPT, SysctlDriver.SCRIPT, RepositoryDriver.SCRIPT, PackageDriver.SCRIPT,
-        UserDriver.SCRIPT, UserDriver.SSH_DIRECTORY_SCRIPT, ServiceDriver.SCRIPT);
+        UserDriver.SCRIPT, UserDriver.SSH_DIRECTORY_SCRIPT, ServiceDriver.SCRIPT, InterfaceDriver.SCRIPT,
+        IpForwardingDriver.SCRIPT, NatDriver.SCRIPT);
   }
 
   @ParameterizedTest
@@ -165,6 +166,76 @@ class ProbeScriptsOnShellTest {
 
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.err()).contains(".ssh is a symbolic link; converge will not follow it");
+  }
+
+  @Test
+  void interface_keepsOnlyInterfaceLinesOfRcConf_andTagsIfconfigOrItsError() throws Exception {
+    stub("sysrc", """
+        [ "$1" = -a ] || exit 64
+        printf 'cloned_interfaces: lo1\\nhostname: server1\\nifconfig_lo1: inet 10.0.0.1/32\\n'
+        printf 'ifconfig_lo1_alias0: inet 172.16.3.1/32\\nsshd_enable: YES\\n'""");
+    stub("ifconfig", """
+        case "$1" in
+          lo1) printf 'lo1: flags=8049<UP,LOOPBACK,RUNNING,MULTICAST> metric 0 mtu 16384\\n'
+               printf '\\tinet 10.0.0.1 netmask 0xffffffff\\n\\tinet 172.16.3.1 netmask 0xffffffff\\n'
+               printf '\\tgroups: lo\\n' ;;
+          *) echo "ifconfig: interface $1 does not exist" >&2; exit 1 ;;
+        esac""");
+
+    ProbeOutput out = ProbeOutput.parse(probe(InterfaceDriver.SCRIPT, "lo1", "lo2").out());
+
+    assertThat(out.preamble().all("rc")).containsExactly("cloned_interfaces: lo1",
+        "ifconfig_lo1: inet 10.0.0.1/32", "ifconfig_lo1_alias0: inet 172.16.3.1/32");
+    IfconfigStatus lo1 = IfconfigStatus.parse(out.section("lo1").orElseThrow().all("l"));
+    assertThat(lo1.type()).isEqualTo("loopback");
+    assertThat(lo1.addresses()).extracting(InterfaceAddress::toString)
+        .containsExactly("10.0.0.1/32", "172.16.3.1/32");
+    assertThat(InterfaceRcConf.of("lo1", out.preamble().all("rc")).addresses())
+        .isEqualTo(lo1.addresses());
+    assertThat(out.section("lo2").orElseThrow().all("missing"))
+        .containsExactly("ifconfig: interface lo2 does not exist");
+  }
+
+  @Test
+  void ipForwarding_readsTheSysctlAndGatewayEnable() throws Exception {
+    stub("sysctl", "[ \"$2\" = net.inet.ip.forwarding ] && echo 0");
+    stub("sysrc", "[ \"$1 $2\" = '-n gateway_enable' ] && echo NO");
+
+    ProbeOutput.Section out = ProbeOutput.parse(probe(IpForwardingDriver.SCRIPT).out()).preamble();
+
+    assertThat(out.first("live")).contains("0");
+    assertThat(out.first("rc")).contains("NO");
+  }
+
+  @Test
+  void nat_tagsPfStatusTheMainNatRulesAndEachAnchor() throws Exception {
+    stub("pfctl", """
+        case "$*" in
+          "-s info") printf 'Status: Enabled for 0 days 00:02:01           Debug: Urgent\\n\\n' ;;
+          "-s nat") echo 'No ALTQ support in kernel' >&2; printf 'nat-anchor "converge/*" all\\n' ;;
+          "-a converge/jails -s nat")
+            printf 'nat on vtnet0 inet from 172.16.3.0/24 to any -> (vtnet0) round-robin\\n' ;;
+          "-a converge/vms -s nat") ;;
+          *) echo "unexpected: $*" >&2; exit 64 ;;
+        esac""");
+
+    ProbeOutput out = ProbeOutput.parse(probe(NatDriver.SCRIPT, "jails", "vms").out());
+
+    assertThat(NatDriver.problem(out.preamble())).isEmpty();
+    assertThat(out.section("jails").orElseThrow().all("r"))
+        .containsExactly("nat on vtnet0 inet from 172.16.3.0/24 to any -> (vtnet0) round-robin");
+    assertThat(out.section("vms").orElseThrow().has("r")).isFalse();
+  }
+
+  @Test
+  void nat_withoutPf_reportsWhy() throws Exception {
+    stub("pfctl", "echo 'pfctl: /dev/pf: No such file or directory' >&2; exit 1");
+
+    ProbeOutput out = ProbeOutput.parse(probe(NatDriver.SCRIPT, "vms").out());
+
+    assertThat(NatDriver.problem(out.preamble())).hasValueSatisfying(p ->
+        assertThat(p).startsWith("pf is not loaded (pfctl: pfctl: /dev/pf: No such file or directory)"));
+    assertThat(out.section("vms")).isPresent();
   }
 
   private void stub(String name, String body) throws IOException {

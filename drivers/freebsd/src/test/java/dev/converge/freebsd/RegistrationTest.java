@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class RegistrationTest {
 
   @Test
-  void everyHostBasicsKindHasAFreeBsdDriver_andNoneClaimsLinux() {
+  void everyHostBasicsAndNetworkKindHasAFreeBsdDriver_andNoneClaimsLinux() {
     DriverRegistry registry = DriverRegistry.load();
 
     assertThat(registry.driverFor("hostname", "freebsd")).containsInstanceOf(HostnameDriver.class);
@@ -17,6 +17,9 @@ class RegistrationTest {
     assertThat(registry.driverFor("package", "freebsd")).containsInstanceOf(PackageDriver.class);
     assertThat(registry.driverFor("user", "freebsd")).containsInstanceOf(UserDriver.class);
     assertThat(registry.driverFor("service", "freebsd")).containsInstanceOf(ServiceDriver.class);
+    assertThat(registry.driverFor("interface", "freebsd")).containsInstanceOf(InterfaceDriver.class);
+    assertThat(registry.driverFor("ip-forwarding", "freebsd")).containsInstanceOf(IpForwardingDriver.class);
+    assertThat(registry.driverFor("nat", "freebsd")).containsInstanceOf(NatDriver.class);
     for (String kind : registry.kinds()) {
       assertThat(registry.driverFor(kind, "linux")).as(kind).isEmpty();
     }

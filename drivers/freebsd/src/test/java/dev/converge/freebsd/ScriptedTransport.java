@@ -31,6 +31,7 @@ final class ScriptedTransport implements Transport {
   private final Map<String, String> files = new HashMap<>();
   private final List<Write> writes = new ArrayList<>();
   private final List<String> failingWrites = new ArrayList<>();
+  private final List<Command> executed = new ArrayList<>();
 
   ScriptedTransport expect(List<String> argv, int exit, String out, String err) {
     expected.add(new Expectation(List.copyOf(argv), new ExecResult(exit, bytes(out), bytes(err))));
@@ -57,6 +58,11 @@ final class ScriptedTransport implements Transport {
   ScriptedTransport failWrites(String path) {
     failingWrites.add(path);
     return this;
+  }
+
+  /** Every command run so far, with its stdin. */
+  List<Command> executed() {
+    return List.copyOf(executed);
   }
 
   List<Write> writes() {
@@ -93,6 +99,7 @@ final class ScriptedTransport implements Transport {
 
   @Override
   public synchronized ExecResult exec(Command command) {
+    executed.add(command);
     Expectation next = expected.poll();
     assertThat(next).as("unexpected command %s", command.argv()).isNotNull();
     assertThat(command.argv()).isEqualTo(next.argv());
