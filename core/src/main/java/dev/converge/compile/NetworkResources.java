@@ -84,7 +84,7 @@ record NetworkResources(SortedMap<String, List<ResourceId>> byHost, SortedMap<St
       }
       mine.addAll(hostInterfaces);
       Optional<ResourceId> forwarding = Optional.empty();
-      if (routes(interfaces.getOrDefault(h, Map.of()), routers.containsKey(h))) {
+      if (forwards(interfaces.getOrDefault(h, Map.of()), routers.containsKey(h))) {
         ResourceId id = ResourceId.of(IP_FORWARDING, h, "ipv4");
         graph.add(Resource.present(id, Properties.builder().put("enabled", true).build(), host.location()));
         forwarding = Optional.of(id);
@@ -120,7 +120,7 @@ record NetworkResources(SortedMap<String, List<ResourceId>> byHost, SortedMap<St
   }
 
   /** Whether {@code host} forwards packets: it is on a links network, holds network addresses, or runs OSPF. */
-  private static boolean routes(Map<String, Iface> interfaces, boolean ospf) {
+  private static boolean forwards(Map<String, Iface> interfaces, boolean ospf) {
     return ospf || interfaces.values().stream().anyMatch(i -> !i.networks.isEmpty());
   }
 

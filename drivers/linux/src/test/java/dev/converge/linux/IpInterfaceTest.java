@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.converge.spec.Cidr;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ class IpInterfaceTest {
   @Test
   void everyInterfaceIsReadWithItsKindStateAndAddresses() {
     assertThat(interfaces.keySet()).containsExactly("lo", "lo1", "br1", "backbo-server1", "backbo-server2", "lo3");
-    assertThat(interfaces.get("lo1")).isEqualTo(new IpInterface("lo1", Optional.of("ifb"), true, false, java.util.List.of(
+    assertThat(interfaces.get("lo1")).isEqualTo(new IpInterface("lo1", Optional.of("ifb"), true, false, List.of(
         InterfaceAddress.parse("10.0.0.1/32"), InterfaceAddress.parse("192.168.77.1/32"),
         InterfaceAddress.parse("fe80::7c82:94ff:fe79:7f2e/64"))));
     assertThat(interfaces.get("br1").kind()).contains("bridge");
