@@ -62,14 +62,32 @@ public final class Compiler {
     Map<String, HostResources> hosts = new HashMap<>();
     for (Host h : spec.hosts().values()) {
       try {
-        HostResources r = HostResources.of(h, graph);
-        hosts.put(h.name(), r);
-        // `requires: [host/x]` waits for the host's basics; its services come after the host's files
-        entities.put("host/" + h.name(), Set.copyOf(r.basics()));
+        hosts.put(h.name(), HostResources.of(h, graph));
       } catch (CompileException e) {
         errors.add(e.getMessage());
       }
     }
+    NetworkResources network = NetworkResources.EMPTY;
+    try {
+      network = NetworkResources.of(spec, allocations, secrets, graph);
+    } catch (CompileException e) {
+      errors.add(e.getMessage());
+    }
+    // a host's network resources count among its basics: its files, services and `requires: [host/x]` wait for them
+    Map<String, List<ResourceId>> basics = new HashMap<>();
+    for (var e : hosts.entrySet()) {
+      List<ResourceId> networked = network.byHost().getOrDefault(e.getKey(), List.of());
+      List<ResourceId> all = new ArrayList<>(e.getValue().basics());
+      all.addAll(networked);
+      basics.put(e.getKey(), List.copyOf(all));
+      entities.put("host/" + e.getKey(), Set.copyOf(all));
+      e.getValue().services().forEach(s -> networked.forEach(n -> graph.requires(s, n)));
+      ResourceId router = network.routers().get(e.getKey());
+      if (router != null) {
+        e.getValue().packages().forEach(p -> graph.requires(router, p));
+      }
+    }
+    network.byNetwork().forEach((n, ids) -> entities.put("network/" + n, ids));
     record Pending(ResourceId id, String host, List<Reference> requires) {}
     List<Pending> pending = new ArrayList<>();
     for (FileSpec f : spec.files()) {
@@ -95,7 +113,7 @@ public final class Compiler {
     }
     for (Pending p : pending) {
       HostResources host = hosts.get(p.host());
-      host.basics().forEach(dependency -> graph.requires(p.id(), dependency));
+      basics.get(p.host()).forEach(dependency -> graph.requires(p.id(), dependency));
       if (p.id().kind().equals(FILE)) {
         host.services().forEach(service -> graph.requires(service, p.id()));
       }
@@ -116,8 +134,6 @@ public final class Compiler {
    */
   private static List<String> unmanaged(Spec spec) {
     List<String> parts = new ArrayList<>();
-    count(parts, spec.networks().size(), "network");
-    count(parts, spec.ospf().areas().size(), "OSPF area");
     count(parts, spec.zones().size(), "zone");
     count(parts, spec.jails().size(), "jail");
     count(parts, spec.images().size(), "image");

@@ -19,9 +19,10 @@ import java.util.List;
  * packages before users. The caller puts the host's files after {@link #basics()} and before {@link #services()}.
  *
  * @param basics everything but the services: what files and other resources on the host wait for
+ * @param packages the host's packages, which its OSPF router waits for (the routing daemon may be one of them)
  * @param services started last, after everything else on the host
  */
-record HostResources(List<ResourceId> basics, List<ResourceId> services) {
+record HostResources(List<ResourceId> basics, List<ResourceId> packages, List<ResourceId> services) {
 
   static final String HOSTNAME = "hostname";
   static final String SYSCTL = "sysctl";
@@ -65,7 +66,7 @@ record HostResources(List<ResourceId> basics, List<ResourceId> services) {
       users.forEach(u -> graph.requires(id, u));
       services.add(id);
     }
-    return new HostResources(List.copyOf(basics), List.copyOf(services));
+    return new HostResources(List.copyOf(basics), List.copyOf(packages), List.copyOf(services));
   }
 
   private static ResourceId add(DesiredGraph.Builder graph, String kind, Host host, String name, Properties p) {

@@ -16,16 +16,28 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Address management for {@code address: auto}. An owner keeps the address state recorded for it as long as that
- * address is still valid (inside the network, not taken by a fixed address); otherwise, and for new owners, it
- * gets the lowest free address, owners taken in name order — so re-running never renumbers and the same spec and
- * state always allocate the same way.
+ * Address management for {@code address: auto} and for the /30 of each link of a {@code links} network. An owner
+ * keeps what state recorded for it as long as that is still valid (inside the network, not taken by a fixed address
+ * or another owner); otherwise, and for new owners, it gets the lowest free address (jails, in name order) or /30
+ * (links, in the order the spec lists them) — so re-running never renumbers and the same spec and state always
+ * allocate the same way.
  */
 public final class Ipam {
+
+  /** Each link gets a /30: network, two hosts, broadcast. */
+  private static final BigInteger LINK_SIZE = BigInteger.valueOf(4);
 
   /** Owner key of a jail's address: {@code jail/NAME}. */
   public static String jailOwner(String jail) {
     return "jail/" + jail;
+  }
+
+  /**
+   * Owner key of a link's /30: {@code link/A,B} with the two host names in name order, so that writing the pair the
+   * other way round keeps the subnet.
+   */
+  public static String linkOwner(Network.Link link) {
+    return link.a().compareTo(link.b()) < 0 ? "link/" + link.a() + "," + link.b() : "link/" + link.b() + "," + link.a();
   }
 
   private Ipam() {}
@@ -42,6 +54,12 @@ public final class Ipam {
     SortedMap<String, SortedMap<String, String>> out = new TreeMap<>();
     List<String> errors = new ArrayList<>();
     for (Network net : spec.networks().values()) {
+      if (net.kind() == Network.Kind.LINKS) {
+        if (!net.links().isEmpty()) {
+          out.put(net.name(), links(net, recorded.containsKey(net.name()) ? recorded.get(net.name()) : Map.of()));
+        }
+        continue;
+      }
       List<Jail> auto = spec.jails().values().stream()
           .filter(j -> j.network().equals(net.name()) && j.autoAddress())
           .toList();
@@ -82,6 +100,52 @@ public final class Ipam {
       throw new CompileException(String.join("\n", errors));
     }
     return out;
+  }
+
+  /**
+   * A /30 per link, network → owner → {@code a.b.c.d/30}. The loader checked that the cidr is IPv4 and holds one /30
+   * per link, so every link finds a free one.
+   */
+  private static SortedMap<String, String> links(Network net, Map<String, String> before) {
+    BigInteger subnets = net.cidr().size().divide(LINK_SIZE);
+    Set<BigInteger> taken = new HashSet<>();
+    SortedMap<String, String> mine = new TreeMap<>();
+    List<Network.Link> needing = new ArrayList<>();
+    for (Network.Link link : net.links()) {
+      String owner = linkOwner(link);
+      BigInteger kept = subnetIndex(net.cidr(), before.get(owner));
+      if (kept != null && kept.compareTo(subnets) < 0 && taken.add(kept)) {
+        mine.put(owner, before.get(owner));
+      } else {
+        needing.add(link);
+      }
+    }
+    BigInteger next = BigInteger.ZERO;
+    for (Network.Link link : needing) {
+      while (taken.contains(next)) {
+        next = next.add(BigInteger.ONE);
+      }
+      taken.add(next);
+      mine.put(linkOwner(link), new Cidr(net.cidr().addressAt(next.multiply(LINK_SIZE)), 30).toString());
+    }
+    return mine;
+  }
+
+  /** The index of a recorded /30 inside {@code cidr}, or null if it is not one. */
+  private static BigInteger subnetIndex(Cidr cidr, String recorded) {
+    if (recorded == null) {
+      return null;
+    }
+    Cidr subnet;
+    try {
+      subnet = Cidr.parse(recorded);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    if (subnet.prefix() != 30 || !subnet.isIpv4() || !cidr.contains(subnet.network())) {
+      return null;
+    }
+    return cidr.offsetOf(subnet.network()).divide(LINK_SIZE);
   }
 
   /** Offsets no allocation may use: network and broadcast addresses, the network's own addresses, fixed jails. */

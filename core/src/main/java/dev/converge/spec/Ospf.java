@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /** OSPF areas of the site, keyed by normalised area id ({@code 0.0.0.0}). */
 public record Ospf(SortedMap<String, Area> areas) {
@@ -44,6 +46,33 @@ public record Ospf(SortedMap<String, Area> areas) {
 
     public boolean allHosts() {
       return hosts.isEmpty();
+    }
+
+    /**
+     * The hosts taking part: those listed, or with {@code all} every host on the area's networks (an end of one of
+     * their links, or holding one of their addresses).
+     */
+    public SortedSet<String> members(Map<String, Network> siteNetworks) {
+      if (!allHosts()) {
+        return new TreeSet<>(hosts);
+      }
+      SortedSet<String> members = new TreeSet<>();
+      for (String name : networks) {
+        Network net = siteNetworks.get(name);
+        if (net == null) {
+          continue;
+        }
+        net.links().forEach(l -> {
+          members.add(l.a());
+          members.add(l.b());
+        });
+        net.addresses().forEach((host, addresses) -> {
+          if (!addresses.isEmpty()) {
+            members.add(host);
+          }
+        });
+      }
+      return members;
     }
   }
 }

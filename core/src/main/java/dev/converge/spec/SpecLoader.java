@@ -77,6 +77,7 @@ public final class SpecLoader {
     new OspfBinder(b).bind();
     new ResourceBinder(b).bind();
     new FileBinder(b).bind();
+    NetworkChecks.check(b);
     b.requirements.check(b);
     b.addresses.report(problems);
     Spec spec = new Spec(site.orElse(""), b.secrets, b.images, b.hosts, b.networks, new Ospf(b.areas), b.zones,

@@ -15,7 +15,11 @@ class NetworkBinderTest {
   @TempDir Path dir;
 
   private SpecFixture spec(String networks) {
-    return new SpecFixture(dir).file("site.yaml", SpecFixture.BASE + """
+    return new SpecFixture(dir).file("site.yaml", """
+        site: test
+        hosts:
+          mgmt: { transport: local }
+          server1: { address: 192.0.2.1, external-interface: eth0 }
           server2: { address: 192.0.2.2 }
           server3: { address: 192.0.2.3 }
         networks:
@@ -34,6 +38,16 @@ class NetworkBinderTest {
     assertThat(n.nat()).isTrue();
     assertThat(n.addresses()).containsEntry("server1",
         List.of(InetAddresses.forString("172.16.3.1"), InetAddresses.forString("172.16.3.0")));
+  }
+
+  @Test
+  void aNatNetwork_onAHostWithoutExternalInterface_isAnErrorNamingNetworkAndHost() {
+    assertThat(spec("""
+        jails: { kind: loopback, interface: lo2, cidr: 172.16.3.0/24, nat: true,
+                 addresses: { server1: [172.16.3.1], server2: [172.16.3.2] } }
+        """).problems()).containsExactly("site.yaml:8:3: network `jails` has `nat: true` and an address on host"
+        + " `server2`, which has no `external-interface`: expected the host to name the interface NAT goes out of,"
+        + " such as external-interface: vtnet0");
   }
 
   @Test

@@ -15,7 +15,11 @@ class OspfBinderTest {
   @TempDir Path dir;
 
   private SpecFixture spec(String areas) {
-    return new SpecFixture(dir).file("site.yaml", SpecFixture.BASE + """
+    return new SpecFixture(dir).file("site.yaml", """
+        site: test
+        hosts:
+          mgmt: { transport: local, loopback: 10.0.0.9/32 }
+          server1: { address: 192.0.2.1, loopback: 10.0.0.1/32 }
         secrets: { ospf-key: { file: ospf.key } }
         networks:
           backbone: { kind: links, cidr: 172.16.2.0/24, links: [[mgmt, server1]] }
@@ -53,6 +57,27 @@ class OspfBinderTest {
     assertThat(spec.ospf().areas().get("0.0.0.1").allHosts()).isTrue();
     assertThat(spec.ospf().areas().get("0.0.0.2").allHosts()).isTrue();
     assertThat(spec.ospf().areas().get("0.0.0.1").md5Key()).isEmpty();
+  }
+
+  @Test
+  void aHostTakingPart_withoutAnIpv4Loopback_isAnErrorAtTheArea() {
+    SpecFixture fixture = new SpecFixture(dir).file("site.yaml", """
+        site: test
+        hosts:
+          server1: { address: 192.0.2.1, loopback: 10.0.0.1/32 }
+          server2: { address: 192.0.2.2 }
+          server3: { address: 192.0.2.3, loopback: "fd00::3/128" }
+        networks:
+          backbone: { kind: links, cidr: 172.16.2.0/24, links: [[server1, server2], [server1, server3]] }
+        ospf:
+          areas:
+            0.0.0.0: { networks: [backbone] }
+        """);
+    assertThat(fixture.problems()).containsExactly(
+        "site.yaml:10:5: OSPF area `0.0.0.0` takes in host `server2`, which has no `loopback`: expected an IPv4 /32"
+            + " such as loopback: 10.0.0.1/32, the host's router id",
+        "site.yaml:10:5: OSPF area `0.0.0.0` takes in host `server3`, which has an IPv6 `loopback` (fd00::3/128):"
+            + " expected an IPv4 /32 such as loopback: 10.0.0.1/32, the host's router id");
   }
 
   @ParameterizedTest

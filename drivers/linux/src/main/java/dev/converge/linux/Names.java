@@ -22,6 +22,10 @@ enum Names {
   /** What useradd accepts by default (NAME_REGEX of adduser.conf, without its leniency). */
   ACCOUNT("a user or group name (lower-case letters, digits, `_`, `-`, starting with a letter or `_`)",
       "[a-z_][a-z0-9_-]{0,31}"),
+  /** Linux IFNAMSIZ: at most 15 characters, none of them `/`, `:` or whitespace. */
+  INTERFACE("an interface name (at most 15 letters, digits, `_`, `-`, `.`)", "[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}"),
+  /** A spec network's name, as the loader accepts it; it ends up in an nftables rule comment. */
+  NETWORK("a network name (letters, digits, `_`, `-`)", "[A-Za-z0-9][A-Za-z0-9_-]{0,62}"),
   /** A systemd unit or SysV init script name. */
   SERVICE("a service name (letters, digits, `_`, `-`, `.`, `@`, `:`)", "[A-Za-z0-9_][A-Za-z0-9_.@:-]{0,127}");
 

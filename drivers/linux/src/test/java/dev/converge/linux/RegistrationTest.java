@@ -8,10 +8,11 @@ import org.junit.jupiter.api.Test;
 class RegistrationTest {
 
   @Test
-  void everyHostBasicsKind_hasALinuxDriver_foundByServiceLoader() {
+  void everyHostBasicsAndNetworkKind_hasALinuxDriver_foundByServiceLoader() {
     DriverRegistry registry = DriverRegistry.load();
 
-    for (String kind : new String[] {"hostname", "sysctl", "package-repository", "package", "user", "service"}) {
+    for (String kind : new String[] {"hostname", "sysctl", "package-repository", "package", "user", "service",
+        "interface", "ip-forwarding", "nat"}) {
       assertThat(registry.driverFor(kind, "linux")).as(kind).isPresent();
       assertThat(registry.driverFor(kind, "freebsd")).as(kind + " is not served on FreeBSD").isEmpty();
     }
