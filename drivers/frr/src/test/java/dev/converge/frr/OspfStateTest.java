@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.converge.diff.Differ;
+import dev.converge.plan.PlanText;
+import dev.converge.resource.Observation;
 import dev.converge.resource.Properties;
+import dev.converge.resource.Resource;
+import dev.converge.resource.ResourceId;
+import dev.converge.spec.Location;
 import dev.converge.resource.Sensitive;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -36,6 +41,23 @@ class OspfStateTest {
       assertThat(f.isSensitive()).isTrue();
     });
     assertThat(observed.toString()).doesNotContain("secret1").contains(Sensitive.REDACTED);
+  }
+
+  @Test
+  void thePlanOfATimerChange_showsTheTimers_andRedactsTheKey() {
+    Map<String, Object> slower = new java.util.TreeMap<>(Routers.link("secret1"));
+    slower.put("hello", 2L);
+    Properties wanted = Routers.fx2().with("interfaces", Map.of("backbo-fx1", Routers.link("secret1"),
+        "backbo-fx3", slower, "lo1", Map.of("area", "0.0.0.0", "hello", 1L, "passive", true)));
+    Observation seen = Observation.present(ResourceId.of("ospf-router", "fx2", "ospf"),
+        OspfState.parse(Captured.probeOutputOfFx2()).observed(OspfRouter.of(wanted, "fx2")).orElseThrow()
+            .toProperties());
+
+    String plan = PlanText.plain().change(Differ.diff(Resource.present(seen.id(), wanted, Location.unknown()), seen,
+        java.util.Set.of()).orElseThrow());
+
+    assertThat(plan).startsWith("~ update ospf-router/fx2:ospf").contains("hello: 1").contains("hello: 2")
+        .contains("md5-key: (sensitive)").doesNotContain("secret1");
   }
 
   @Test
