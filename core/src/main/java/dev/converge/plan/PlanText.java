@@ -71,7 +71,8 @@ public final class PlanText {
 
   private void field(StringBuilder sb, ChangeType type, FieldChange f) {
     String indent = "      ";
-    if (f.isSensitive()) {
+    // a map or list holding a secret shows its other entries; display() redacts the secret itself
+    if (f.before().orElse(null) instanceof Sensitive || f.after().orElse(null) instanceof Sensitive) {
       sb.append(indent).append(f.field()).append(": ")
           .append(f.before().isPresent() && type != ChangeType.CREATE ? Sensitive.REDACTED + " → " : "")
           .append(Sensitive.REDACTED).append('\n');
