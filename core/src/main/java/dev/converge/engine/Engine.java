@@ -384,7 +384,7 @@ public final class Engine implements AutoCloseable {
       compilation.graph().topologicalOrder().stream().filter(downstream::contains).forEach(ordered::add);
 
       Set<ResourceId> succeeded = ConcurrentHashMap.newKeySet();
-      new Executor(limits).run(plan.dependencies(), ordered, id -> step(byId.get(id), id), outcome -> {
+      new Executor(limits).run(plan.dependencies(), ordered, id -> step(byId.get(id), id), this::awaitReady, outcome -> {
         Change c = byId.get(outcome.id());
         if (c == null) {
           if (!outcome.succeeded()) {
@@ -439,25 +439,30 @@ public final class Engine implements AutoCloseable {
       return causeOf;
     }
 
+    /** Applies {@code change}; an unchanged resource downstream of a change (null) only has its readiness checked. */
     private void step(Change change, ResourceId id) throws Exception {
-      Resource r = change != null ? change.desired()
-          : compilation.graph().resource(id).orElseThrow();
-      Driver d = driverFor(r);
+      if (change == null) {
+        return;
+      }
+      Driver d = driverFor(change.desired());
       Target t = target(id.target());
-      if (change != null) {
-        if (change.type() == ChangeType.MOVE) {
-          ((Movable) d).move(target(change.fromTarget().orElseThrow()), t, change);
-        } else {
-          d.apply(t, change);
-        }
-        cache.invalidate(List.of(id));
+      if (change.type() == ChangeType.MOVE) {
+        ((Movable) d).move(target(change.fromTarget().orElseThrow()), t, change);
+      } else {
+        d.apply(t, change);
       }
-      if (r.isPresent()) {
-        awaitReady(d, t, r);
-      }
+      cache.invalidate(List.of(id));
     }
 
-    private void awaitReady(Driver d, Target t, Resource r) throws Exception {
+    /** Waits until a resource that is (still) in the spec is ready for its dependents. */
+    private void awaitReady(ResourceId id) throws Exception {
+      Optional<Resource> present = compilation.graph().resource(id).filter(Resource::isPresent);
+      if (present.isEmpty()) {
+        return;
+      }
+      Resource r = present.get();
+      Driver d = driverFor(r);
+      Target t = target(id.target());
       Duration timeout = d.readinessTimeout(r);
       long deadline = System.nanoTime() + timeout.toNanos();
       long pause = 50;

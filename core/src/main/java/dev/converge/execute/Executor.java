@@ -24,6 +24,9 @@ import java.util.function.Consumer;
  * parallel, at most {@code parallelism} at once and at most {@code perTarget} on one target; a failed step skips only
  * its dependents (transitively), everything else proceeds. Dispatch order among ready steps follows the given order,
  * so runs are reproducible.
+ *
+ * <p>A step may be followed by a wait (for readiness) that gates its dependents but holds no slot: routers that only
+ * become ready together, such as OSPF neighbours, must all be configured while the first ones wait.
  */
 public final class Executor {
 
@@ -46,6 +49,14 @@ public final class Executor {
     void run(ResourceId id) throws Exception;
   }
 
+  /** What a step waits for once its work is done, outside the limits; throwing fails the step. */
+  @FunctionalInterface
+  public interface Wait {
+    Wait NONE = id -> { };
+
+    void await(ResourceId id) throws Exception;
+  }
+
   private final Limits limits;
 
   public Executor(Limits limits) {
@@ -59,13 +70,20 @@ public final class Executor {
    */
   public Map<ResourceId, Outcome> run(Graph<ResourceId> dependencies, List<ResourceId> order, Step step,
       Consumer<Outcome> progress) {
-    return new Run(dependencies, order, step, progress).execute();
+    return run(dependencies, order, step, Wait.NONE, progress);
+  }
+
+  /** As {@link #run(Graph, List, Step, Consumer)}, each successful step followed by {@code wait} outside the limits. */
+  public Map<ResourceId, Outcome> run(Graph<ResourceId> dependencies, List<ResourceId> order, Step step, Wait wait,
+      Consumer<Outcome> progress) {
+    return new Run(dependencies, order, step, wait, progress).execute();
   }
 
   private final class Run {
     private final Graph<ResourceId> graph;
     private final List<ResourceId> order;
     private final Step step;
+    private final Wait wait;
     private final Consumer<Outcome> progress;
     private final Set<ResourceId> members;
     private final Map<ResourceId, Integer> rank = new HashMap<>();
@@ -76,11 +94,13 @@ public final class Executor {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private int running;
+    private int waiting;
 
-    Run(Graph<ResourceId> graph, List<ResourceId> order, Step step, Consumer<Outcome> progress) {
+    Run(Graph<ResourceId> graph, List<ResourceId> order, Step step, Wait wait, Consumer<Outcome> progress) {
       this.graph = graph;
       this.order = order;
       this.step = step;
+      this.wait = wait;
       this.progress = progress;
       this.members = new HashSet<>(order);
       for (int i = 0; i < order.size(); i++) {
@@ -109,7 +129,8 @@ public final class Executor {
         return Map.of();
       }
       AtomicInteger threadNumber = new AtomicInteger();
-      ExecutorService pool = Executors.newFixedThreadPool(Math.min(limits.parallelism(), order.size()), r -> {
+      // not a fixed pool: threads that wait for readiness hold no slot, and the slot bound is kept by dispatch()
+      ExecutorService pool = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "converge-apply-" + threadNumber.incrementAndGet());
         t.setDaemon(true);
         return t;
@@ -123,7 +144,7 @@ public final class Executor {
           if (!interrupted) {
             dispatch(pool);
           }
-          if (running == 0 && (interrupted || ready.isEmpty())) {
+          if (running == 0 && waiting == 0 && (interrupted || ready.isEmpty())) {
             skipRemaining(interrupted ? "interrupted before it started" : "never became ready");
             break;
           }
@@ -163,22 +184,46 @@ public final class Executor {
 
     private void runStep(ResourceId id) {
       long start = System.nanoTime();
-      Outcome outcome;
+      Outcome outcome = null;
       try {
         step.run(id);
-        outcome = Outcome.succeeded(id, Duration.ofNanos(System.nanoTime() - start));
       } catch (Exception | LinkageError e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        outcome = Outcome.failed(id, message, Duration.ofNanos(System.nanoTime() - start));
+        outcome = failed(id, e, start);
+      }
+      release(id);
+      if (outcome == null) {
+        try {
+          wait.await(id);
+          outcome = Outcome.succeeded(id, Duration.ofNanos(System.nanoTime() - start));
+        } catch (Exception | LinkageError e) {
+          outcome = failed(id, e, start);
+        }
       }
       complete(outcome);
+    }
+
+    private Outcome failed(ResourceId id, Throwable e, long start) {
+      String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      return Outcome.failed(id, message, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /** Frees the step's slot once its work is done, before its wait. */
+    private void release(ResourceId id) {
+      lock.lock();
+      try {
+        running--;
+        waiting++;
+        runningPerTarget.merge(id.target(), -1, Integer::sum);
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
     }
 
     private void complete(Outcome outcome) {
       lock.lock();
       try {
-        running--;
-        runningPerTarget.merge(outcome.id().target(), -1, Integer::sum);
+        waiting--;
         record(outcome);
         if (outcome.succeeded()) {
           for (ResourceId s : successors(outcome.id())) {

@@ -197,7 +197,7 @@ class NetworkCompileTest {
   @Test
   void thePlanForTheSameInputIsByteIdentical() throws Exception {
     assertThat(planText(compile(SMALL, Map.of()))).isEqualTo(planText(compile(SMALL, Map.of())))
-        .contains("+ create ospf-router/server1:ospf").contains("interfaces: (sensitive)").doesNotContain("CorrectHorse");
+        .contains("+ create ospf-router/server1:ospf").contains("md5-key: (sensitive)").doesNotContain("CorrectHorse");
   }
 
   private static String planText(Compilation c) {

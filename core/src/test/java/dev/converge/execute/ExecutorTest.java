@@ -55,6 +55,32 @@ class ExecutorTest {
   }
 
   @Test
+  void stepsWaitingForEachOthersReadinessHoldNoSlot() {
+    ResourceId a = id("h", "a");
+    ResourceId b = id("i", "b");
+    ResourceId afterA = id("h", "after-a");
+    List<ResourceId> order = nodes(a, b, afterA);
+    graph.putEdge(a, afterA);
+    CountDownLatch bothApplied = new CountDownLatch(2);
+    List<ResourceId> started = Collections.synchronizedList(new ArrayList<>());
+
+    // like two OSPF routers: neither is ready until both are configured; one slot in all
+    Map<ResourceId, Outcome> out = new Executor(new Executor.Limits(1, 1)).run(graph, order, id -> {
+      started.add(id);
+      if (!id.equals(afterA)) {
+        bothApplied.countDown();
+      }
+    }, id -> {
+      if (!id.equals(afterA) && !bothApplied.await(10, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the other router was never configured");
+      }
+    }, o -> { });
+
+    assertThat(out.values()).allMatch(Outcome::succeeded);
+    assertThat(started).as("a's dependent starts only once a is ready").endsWith(afterA);
+  }
+
+  @Test
   void aStepStartsOnlyAfterAllItsDependenciesSucceeded() {
     ResourceId a = id("h", "a");
     ResourceId b = id("i", "b");

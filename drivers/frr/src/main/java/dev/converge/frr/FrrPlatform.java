@@ -35,7 +35,7 @@ enum FrrPlatform {
       else
         exec /usr/lib/frr/frrinit.sh start
       fi
-      """, "ip -j -4 route show table main"),
+      """, "ip -j -4 route show table all"),
 
   /**
    * The net/frr port: rc.conf ({@code frr_enable}, {@code frr_daemons}) through sysrc, {@code service frr start}.

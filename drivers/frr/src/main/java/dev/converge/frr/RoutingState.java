@@ -12,7 +12,10 @@ import java.util.TreeSet;
 
 /**
  * What a router has converged to: its OSPF neighbours ({@code show ip ospf neighbor json}) and the IPv4 prefixes in
- * its kernel routing table ({@code ip -j route} on Linux, {@code netstat -rn --libxo json} on FreeBSD).
+ * its kernel routing tables ({@code ip -j route show table all} on Linux, {@code netstat -rn --libxo json} on
+ * FreeBSD). Both list the host's own addresses too (Linux in its local table, FreeBSD as host routes on lo0): an
+ * address the host holds itself is reachable, even while OSPF still prefers the connected route over a neighbour
+ * advertising the same /32 (an address moving away from this host).
  */
 record RoutingState(List<Neighbor> neighbors, Set<String> kernelRoutes) {
 
