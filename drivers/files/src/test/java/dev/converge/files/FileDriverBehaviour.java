@@ -18,6 +18,7 @@ import dev.converge.resource.Resource;
 import dev.converge.resource.ResourceId;
 import dev.converge.resource.Sensitive;
 import dev.converge.spec.Location;
+import dev.converge.testing.CountingTransport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -22,6 +22,7 @@ import dev.converge.spec.Location;
 import dev.converge.spec.Spec;
 import dev.converge.spec.SpecLoader;
 import dev.converge.ssh.SshTransportProvider;
+import dev.converge.testing.CountingTransport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.converge.files;
+package dev.converge.testing;
 
 import dev.converge.driver.Command;
 import dev.converge.driver.ExecResult;
@@ -8,27 +8,34 @@ import dev.converge.driver.TransportException;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Passes everything to a real transport and counts round trips, so tests can assert how many a driver makes. */
-final class CountingTransport implements Transport {
+/** Passes everything to a real transport and counts what crosses it, so tests can assert how much a driver does. */
+public final class CountingTransport implements Transport {
 
   private final Transport delegate;
   private final AtomicInteger execs = new AtomicInteger();
+  private final AtomicInteger reads = new AtomicInteger();
   private final AtomicInteger writes = new AtomicInteger();
 
-  CountingTransport(Transport delegate) {
+  public CountingTransport(Transport delegate) {
     this.delegate = delegate;
   }
 
-  int execs() {
+  public int execs() {
     return execs.get();
   }
 
-  int writes() {
+  public int writes() {
     return writes.get();
   }
 
-  void reset() {
+  /** Commands, reads and writes: each one a round trip to the host. */
+  public int roundTrips() {
+    return execs.get() + reads.get() + writes.get();
+  }
+
+  public void reset() {
     execs.set(0);
+    reads.set(0);
     writes.set(0);
   }
 
@@ -40,6 +47,7 @@ final class CountingTransport implements Transport {
 
   @Override
   public Optional<byte[]> read(String path) throws TransportException {
+    reads.incrementAndGet();
     return delegate.read(path);
   }
 
@@ -47,6 +55,11 @@ final class CountingTransport implements Transport {
   public void write(String path, byte[] content, FileAttributes attributes) throws TransportException {
     writes.incrementAndGet();
     delegate.write(path, content, attributes);
+  }
+
+  @Override
+  public boolean isOpen() {
+    return delegate.isOpen();
   }
 
   @Override
