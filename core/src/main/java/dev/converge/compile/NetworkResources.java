@@ -237,6 +237,7 @@ record NetworkResources(SortedMap<String, List<ResourceId>> byHost, SortedMap<St
     final SortedMap<String, String> networks = new TreeMap<>();
     final SortedMap<String, String> neighbors = new TreeMap<>();
     final SortedSet<String> routes = new TreeSet<>();
+    boolean fastConvergence;
 
     OspfRouter(String routerId, Location origin) {
       this.routerId = routerId;
@@ -250,6 +251,9 @@ record NetworkResources(SortedMap<String, List<ResourceId>> byHost, SortedMap<St
           .put("networks", networks)
           .put("neighbors", neighbors)
           .put("routes", List.copyOf(routes))
+          // false rather than absent: the engine diffs only the fields a resource has, so an absent field could
+          // never show the drift of a router whose area stopped asking for it
+          .put("fast-convergence", fastConvergence)
           .build();
     }
   }
@@ -273,6 +277,7 @@ record NetworkResources(SortedMap<String, List<ResourceId>> byHost, SortedMap<St
         // the loader refuses an OSPF host without an IPv4 loopback
         OspfRouter r = routers.computeIfAbsent(h, k -> new OspfRouter(
             InetAddresses.toAddrString(host.loopback().orElseThrow().network()), area.location()));
+        r.fastConvergence |= area.fastConvergence();
         String loopback = host.loopback().orElseThrow().toString();
         if (!r.networks.containsKey(loopback)) {
           r.networks.put(loopback, area.id());

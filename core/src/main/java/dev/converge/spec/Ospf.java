@@ -29,6 +29,7 @@ public record Ospf(SortedMap<String, Area> areas) {
    * @param helloInterval seconds; empty for FRR's default
    * @param deadInterval seconds; empty for FRR's default
    * @param linkType {@code point-to-point} or {@code broadcast} for the area's link interfaces
+   * @param fastConvergence whether the area's routers drop FRR's LSA and SPF throttles, for labs and small sites
    */
   public record Area(
       String id,
@@ -38,7 +39,8 @@ public record Ospf(SortedMap<String, Area> areas) {
       List<String> hosts,
       Optional<Integer> helloInterval,
       Optional<Integer> deadInterval,
-      Optional<String> linkType) {
+      Optional<String> linkType,
+      boolean fastConvergence) {
     public Area {
       networks = List.copyOf(networks);
       hosts = List.copyOf(hosts);

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 /** Binds {@code ospf.areas}: which networks each area advertises, on which hosts, with what timers. */
 final class OspfBinder {
 
-  static final List<String> KEYS = List.of("authentication", "networks", "hosts", "hello", "dead", "link-type");
+  static final List<String> KEYS = List.of("authentication", "networks", "hosts", "hello", "dead", "link-type",
+      "fast-convergence");
   private static final List<String> AUTHENTICATION_KEYS = List.of("md5");
   private static final String ALL = "all";
   /** FRR's hello interval when none is given; a dead interval must exceed it. */
@@ -67,8 +68,9 @@ final class OspfBinder {
     dead.filter(d -> d <= effectiveHello).ifPresent(d -> r.error("dead", "found " + d + ", expected more than"
         + " the hello interval (" + effectiveHello + (hello.isEmpty() ? " by default" : "") + ")"));
     Optional<String> linkType = r.get("link-type", Conversion.oneOf("point-to-point", "broadcast"));
+    boolean fastConvergence = r.get("fast-convergence", Conversion.bool(), false);
     b.areas.put(named.name(), new Ospf.Area(named.name(), named.at(), md5, networks, hosts, hello, dead,
-        linkType));
+        linkType, fastConvergence));
   }
 
   /** {@code all} (the default) as an empty list, or the hosts named. */

@@ -140,14 +140,31 @@ class NetworkCompileTest {
         "networks", Map.of("10.0.0.1/32", "0.0.0.0", "172.16.2.0/30", "0.0.0.0", "172.16.2.4/30", "0.0.0.0",
             "172.16.3.1/32", "0.0.0.0", "172.16.3.5/32", "0.0.0.0"),
         "neighbors", Map.of("backbo-server2", "10.0.0.2"),
-        "routes", List.of("10.0.0.2/32", "172.16.3.17/32"))));
+        "routes", List.of("10.0.0.2/32", "172.16.3.17/32"),
+        "fast-convergence", false)));
     assertThat(props(g, "ospf-router/server2:ospf")).isEqualTo(Properties.of(map(
         "router-id", "10.0.0.2",
         "interfaces", Map.of("backbo-server1", active, "lo1", passive, "lo2", passive),
         "networks", Map.of("10.0.0.2/32", "0.0.0.0", "172.16.2.0/30", "0.0.0.0", "172.16.3.17/32", "0.0.0.0"),
         "neighbors", Map.of("backbo-server1", "10.0.0.1"),
-        "routes", List.of("10.0.0.1/32", "172.16.3.1/32", "172.16.3.5/32"))));
+        "routes", List.of("10.0.0.1/32", "172.16.3.1/32", "172.16.3.5/32"),
+        "fast-convergence", false)));
     assertThat(props(g, "ospf-router/server1:ospf").toString()).doesNotContain("CorrectHorse");
+  }
+
+  @Test
+  void fastConvergence_marksTheRoutersOfEveryHostInAFastArea_andOnlyThose() throws Exception {
+    DesiredGraph g = compile(SMALL.replace("      dead: 3\n", """
+              dead: 3
+              fast-convergence: true
+            0.0.0.1: { networks: [vms], hosts: [server1, server3] }
+        """), Map.of()).graph();
+
+    assertThat(props(g, "ospf-router/server1:ospf").asMap()).as("in the fast area and a slow one")
+        .containsEntry("fast-convergence", true);
+    assertThat(props(g, "ospf-router/server2:ospf").asMap()).containsEntry("fast-convergence", true);
+    assertThat(props(g, "ospf-router/server3:ospf").asMap()).as("only in the slow area")
+        .containsEntry("fast-convergence", false);
   }
 
   @Test

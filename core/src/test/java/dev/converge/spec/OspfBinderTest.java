@@ -38,6 +38,7 @@ class OspfBinderTest {
           hello: 5
           dead: 20
           link-type: point-to-point
+          fast-convergence: true
         """).spec().ospf().areas().get("0.0.0.0");
     assertThat(area.md5Key()).contains("ospf-key");
     assertThat(area.networks()).containsExactly("backbone");
@@ -46,6 +47,19 @@ class OspfBinderTest {
     assertThat(area.helloInterval()).contains(5);
     assertThat(area.deadInterval()).contains(20);
     assertThat(area.linkType()).contains("point-to-point");
+    assertThat(area.fastConvergence()).isTrue();
+  }
+
+  @Test
+  void fastConvergence_isOffUnlessTheAreaAsksForIt() {
+    assertThat(spec("0.0.0.0: { networks: [backbone] }").spec().ospf().areas().get("0.0.0.0").fastConvergence())
+        .isFalse();
+  }
+
+  @Test
+  void fastConvergence_thatIsNotABoolean_isAnErrorAtTheKey() {
+    assertThat(spec("0.0.0.0: { networks: [backbone], fast-convergence: quick }").problems()).containsExactly(
+        "site.yaml:10:56: `fast-convergence` in OSPF area `0.0.0.0`: found `quick`, expected true or false");
   }
 
   @Test

@@ -74,6 +74,7 @@ class OspfIT {
               hosts: all
               hello: 1
               dead: 3
+              fast-convergence: true
         """.formatted(holderOfDotFive.equals("server4") ? "server4: [172.16.3.4, 172.16.3.5]"
             : "server4: [172.16.3.4]\n      server5: [172.16.3.5]"));
   }
@@ -162,7 +163,7 @@ class OspfIT {
             addresses:
         %sospf:
           areas:
-            0.0.0.0: { networks: [chain, svc], hello: 1, dead: 3 }
+            0.0.0.0: { networks: [chain, svc], hello: 1, dead: 3, fast-convergence: true }
         """.formatted(hosts, links, addresses));
     assertThat(Cli.run("lab", "up", spec.toString()).exit()).isZero();
     long start = System.nanoTime();

@@ -18,8 +18,9 @@ import java.util.regex.Pattern;
  * FRR's integrated configuration as {@code show running-config} prints it (and {@code frr.conf} holds it): top-level
  * lines, then sections such as {@code interface eth0} … {@code exit} or {@code router ospf} … {@code exit}.
  *
- * <p>converge owns only some lines: in {@code router ospf}, the router id, {@code passive-interface default} and the
- * {@code network … area …} statements; in {@code interface X} for the interfaces of its resource, the OSPF area,
+ * <p>converge owns only some lines: in {@code router ospf}, the router id, the LSA and SPF throttles ({@code timers
+ * throttle spf}, {@code timers throttle lsa all}, {@code timers lsa min-arrival}: the spec chooses between FRR's
+ * defaults and fast convergence), {@code passive-interface default} and the {@code network … area …} statements; in {@code interface X} for the interfaces of its resource, the OSPF area,
  * network type, hello and dead intervals, MD5 authentication and passive lines. {@link #withOspf} replaces exactly
  * those and keeps every other line and section (a {@code router bgp}, another interface, static routes) as FRR
  * printed it.
@@ -32,6 +33,16 @@ final class FrrConfig {
   private static final Pattern ROUTER_ID = Pattern.compile(" ospf router-id (\\S+)");
   private static final Pattern NETWORK = Pattern.compile(" network (\\S+) area (\\S+)");
   private static final String PASSIVE_DEFAULT = " passive-interface default";
+  /**
+   * Fast convergence as {@code show running-config} prints it, in its order: SPF 0 ms after a change (50 ms to 1 s
+   * between runs), LSAs originated and accepted without delay. FRR's defaults (0 50 5000, 5000 ms, 1000 ms) leave
+   * routes about 10 s behind Full adjacencies.
+   */
+  static final List<String> FAST_CONVERGENCE = List.of(" timers throttle spf 0 50 1000", " timers throttle lsa all 0",
+      " timers lsa min-arrival 0");
+  /** The throttle settings converge owns, whatever their values: a hand-set one would contradict the spec's choice. */
+  private static final List<String> THROTTLE_PREFIXES = List.of(" timers throttle spf ", " timers throttle lsa all ",
+      " timers lsa min-arrival ");
   private static final Pattern HELLO = Pattern.compile(" ip ospf hello-interval (\\d+)");
   private static final Pattern DEAD = Pattern.compile(" ip ospf dead-interval (\\d+)");
   private static final Pattern KEY = Pattern.compile(" ip ospf message-digest-key 1 md5 (\\S+)");
@@ -112,7 +123,7 @@ final class FrrConfig {
 
   /**
    * What the configuration says about the router converge owns, for the interfaces converge manages: the router id
-   * (empty string when unset), the network statements, and each interface's lines (its area is left empty: where
+   * (empty string when unset), the network statements, fast convergence (all three of its lines there), and each interface's lines (its area is left empty: where
    * ospfd runs an interface comes from ospfd itself, see {@link OspfState}).
    */
   OspfRouter ospf(Iterable<String> managedInterfaces) {
@@ -135,7 +146,8 @@ final class FrrConfig {
       List<String> body = section(INTERFACE + name).map(Section::body).orElse(List.of());
       interfaces.put(name, interfaceOf(body, passiveDefault));
     }
-    return new OspfRouter(routerId, interfaces, networks, new TreeMap<>(), List.of());
+    boolean fast = router.body().containsAll(FAST_CONVERGENCE);
+    return new OspfRouter(routerId, interfaces, networks, fast, new TreeMap<>(), List.of());
   }
 
   private static OspfInterface interfaceOf(List<String> body, boolean passiveDefault) {
@@ -221,10 +233,16 @@ final class FrrConfig {
     return sb.append("!\nend\n").toString();
   }
 
-  /** {@code router ospf}'s owned lines as FRR prints them: router id, passive default, networks by address. */
+  /**
+   * {@code router ospf}'s owned lines as FRR prints them: router id, fast convergence's throttles, passive default,
+   * networks by address.
+   */
   static List<String> routerLines(OspfRouter router) {
     List<String> lines = new ArrayList<>();
     lines.add(" ospf router-id " + router.routerId());
+    if (router.fastConvergence()) {
+      lines.addAll(FAST_CONVERGENCE);
+    }
     lines.add(PASSIVE_DEFAULT);
     router.networks().entrySet().stream()
         .sorted(Comparator.comparing((Map.Entry<String, String> e) -> prefixOrder(e.getKey())))
@@ -241,7 +259,8 @@ final class FrrConfig {
   }
 
   private static boolean ownedRouterLine(String line) {
-    return ROUTER_ID.matcher(line).matches() || NETWORK.matcher(line).matches() || line.equals(PASSIVE_DEFAULT);
+    return ROUTER_ID.matcher(line).matches() || NETWORK.matcher(line).matches() || line.equals(PASSIVE_DEFAULT)
+        || THROTTLE_PREFIXES.stream().anyMatch(line::startsWith);
   }
 
   private static boolean ownedInterfaceLine(String line) {
@@ -255,8 +274,8 @@ final class FrrConfig {
   }
 
   /**
-   * {@code router ospf} in ospfd's order: the router id first, the other settings, {@code passive-interface
-   * default}, the network statements, then area settings. The order only matters to the file's reader: FRR and
+   * {@code router ospf} in ospfd's order: the router id first, the other settings, the throttles, {@code
+   * passive-interface default}, the network statements, then area settings. The order only matters to the file's reader: FRR and
    * frr-reload compare lines, not positions.
    */
   private static List<String> routerBody(List<String> owned, List<String> kept) {

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
 
 /**
  * The {@code ospf-router} resource in the shape of the network contract: router id, the interfaces OSPF runs on, the
- * prefixes it advertises, and the readiness inputs {@code neighbors} (interface → peer router id) and {@code routes}
+ * prefixes it advertises, whether it drops FRR's LSA and SPF throttles ({@code fast-convergence}), and the readiness
+ * inputs {@code neighbors} (interface → peer router id) and {@code routes}
  * (the /32s other routers advertise). Built from desired properties it is validated, so that nothing rendered into
  * FRR's configuration can carry a space, a newline or a value FRR would silently change.
  */
@@ -25,6 +26,7 @@ record OspfRouter(
     String routerId,
     SortedMap<String, OspfInterface> interfaces,
     SortedMap<String, String> networks,
+    boolean fastConvergence,
     SortedMap<String, String> neighbors,
     List<String> routes) {
 
@@ -32,6 +34,7 @@ record OspfRouter(
   static final String ROUTER_ID = "router-id";
   static final String INTERFACES = "interfaces";
   static final String NETWORKS = "networks";
+  static final String FAST_CONVERGENCE = "fast-convergence";
   static final String NEIGHBORS = "neighbors";
   static final String ROUTES = "routes";
 
@@ -69,14 +72,21 @@ record OspfRouter(
     SortedMap<String, String> neighbors = new TreeMap<>();
     map(properties, NEIGHBORS).forEach((ifname, peer) -> neighbors.put(interfaceName(ifname, where),
         dottedQuad(String.valueOf(peer), where, "neighbors." + ifname)));
+    Object fast = properties.get(FAST_CONVERGENCE).orElse(false);
+    if (!(fast instanceof Boolean fastConvergence)) {
+      throw new IllegalArgumentException(where + ": `" + FAST_CONVERGENCE + "` must be true or false, found " + fast);
+    }
     List<String> routes = new ArrayList<>();
     for (Object route : list(properties, ROUTES)) {
       routes.add(ipv4Cidr(String.valueOf(route), where));
     }
-    return new OspfRouter(routerId, interfaces, networks, neighbors, routes);
+    return new OspfRouter(routerId, interfaces, networks, fastConvergence, neighbors, routes);
   }
 
-  /** The canonical properties: what the compiler emits and the probe reports. */
+  /**
+   * The canonical properties: what the compiler emits and the probe reports. {@code fast-convergence} is always
+   * there, false included, so that a router whose spec stopped asking for it shows as drift.
+   */
   Properties toProperties() {
     SortedMap<String, Object> ifs = new TreeMap<>();
     interfaces.forEach((name, i) -> ifs.put(name, i.toMap()));
@@ -84,6 +94,7 @@ record OspfRouter(
         .put(ROUTER_ID, routerId)
         .put(INTERFACES, ifs)
         .put(NETWORKS, networks)
+        .put(FAST_CONVERGENCE, fastConvergence)
         .put(NEIGHBORS, neighbors)
         .put(ROUTES, routes)
         .build();

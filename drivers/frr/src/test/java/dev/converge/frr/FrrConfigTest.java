@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.converge.frr.OspfRouter.OspfInterface;
 import dev.converge.plan.UnifiedDiff;
+import dev.converge.resource.Properties;
 import dev.converge.resource.Sensitive;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
@@ -121,6 +123,78 @@ class FrrConfigTest {
     assertThat(FrrConfig.routerLines(r)).containsSubsequence(" network 9.0.0.0/8 area 0.0.0.0",
         " network 10.0.0.2/32 area 0.0.0.0", " network 172.16.2.4/30 area 0.0.0.0",
         " network 172.16.10.0/30 area 0.0.0.0");
+  }
+
+  /** Captured with the three lines in frr.conf; {@code show running-config} moved them under the router id. */
+  private static final String FAST = "running-config-fast-convergence.txt";
+
+  /** The router of that capture: only the router id and the host's loopback, which FRR printed with hello 1. */
+  private static OspfRouter fastRouter(boolean fast) {
+    return OspfRouter.of(Properties.of(Map.of("router-id", "10.0.0.2",
+        "interfaces", Map.of("lo1", Map.of("area", "0.0.0.0", "hello", 1L, "passive", true)),
+        "networks", Map.of("10.0.0.2/32", "0.0.0.0"),
+        "fast-convergence", fast)), "ospf-router ospf on fx2");
+  }
+
+  private static String headerOf(String running) {
+    return running.substring(BANNER.length(), running.indexOf("!\ninterface"));
+  }
+
+  @Test
+  void fastConvergence_rendersTheThrottlesWhereFrrPrintsThem() {
+    String running = Captured.read(FAST);
+
+    String rendered = FrrConfig.parse(headerOf(running)).withOspf(Optional.of(fastRouter(true)), List.of()).render();
+
+    assertThat(rendered).isEqualTo(running.substring(BANNER.length()));
+  }
+
+  @Test
+  void fastConvergence_readsBackFromTheRunningConfig_asOwnedLines() {
+    FrrConfig config = FrrConfig.parse(Captured.read(FAST));
+
+    assertThat(config.ospf(List.of("lo1")).fastConvergence()).isTrue();
+    assertThat(config.ospf(List.of("lo1")).toProperties().asMap()).containsEntry("fast-convergence", true);
+    assertThat(FrrConfig.parse(HEADER).ospf(List.of()).toProperties().asMap())
+        .as("FRR's defaults print no timers").containsEntry("fast-convergence", false);
+  }
+
+  @Test
+  void withoutFastConvergence_theThreeLinesAreRemoved_andNothingElse() {
+    FrrConfig config = FrrConfig.parse(Captured.read(FAST));
+
+    String after = config.withOspf(Optional.of(fastRouter(false)), List.of()).render();
+
+    assertThat(UnifiedDiff.between(config.render(), after)).filteredOn(l -> l.matches("^[-+].*")).containsExactly(
+        "- timers throttle spf 0 50 1000", "- timers throttle lsa all 0", "- timers lsa min-arrival 0");
+  }
+
+  @Test
+  void aHandSetThrottle_isNotFastConvergence_andTheSpecsChoiceReplacesIt() {
+    String running = Captured.read(FAST);
+    FrrConfig handTuned = FrrConfig.parse(running.replace(" timers throttle spf 0 50 1000",
+        " timers throttle spf 0 100 2000"));
+
+    assertThat(handTuned.ospf(List.of("lo1")).fastConvergence()).isFalse();
+    assertThat(handTuned.withOspf(Optional.of(fastRouter(true)), List.of()).render())
+        .isEqualTo(running.substring(BANNER.length()));
+    assertThat(handTuned.withOspf(Optional.of(fastRouter(false)), List.of()).render()).doesNotContain("timers");
+  }
+
+  @Test
+  void theThrottles_keepTheirPlace_besideOtherRouterSettings() {
+    FrrConfig config = FrrConfig.parse(Captured.read(FAST).replace(" timers throttle spf",
+        " log-adjacency-changes\n timers throttle spf"));
+
+    assertThat(config.withOspf(Optional.of(fastRouter(true)), List.of()).render()).contains("""
+        router ospf
+         ospf router-id 10.0.0.2
+         log-adjacency-changes
+         timers throttle spf 0 50 1000
+         timers throttle lsa all 0
+         timers lsa min-arrival 0
+         passive-interface default
+        """);
   }
 
   @Test

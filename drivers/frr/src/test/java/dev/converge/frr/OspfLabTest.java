@@ -121,8 +121,15 @@ class OspfLabTest {
     return Map.of("area", "0.0.0.0", "hello", 1L, "dead", 3L, "md5-key", new Sensitive(KEY), "passive", true);
   }
 
-  /** The contract's resource for router {@code n}; {@code r2r3} holds the hello/dead/key of the r2 - r3 link. */
+  /**
+   * The contract's resource for router {@code n}, with fast convergence as the lab's spec chooses it; {@code r2r3}
+   * holds the hello/dead/key of the r2 - r3 link.
+   */
   private static Resource router(int n, long[] r2r3, String r3Key) {
+    return router(n, r2r3, r3Key, true);
+  }
+
+  private static Resource router(int n, long[] r2r3, String r3Key, boolean fastConvergence) {
     Map<String, Object> fast = link(1, 3, KEY);
     Map<String, Object> r23 = link(r2r3[0], r2r3[1], n == 3 ? r3Key : KEY);
     Map<String, Object> interfaces = new TreeMap<>();
@@ -158,7 +165,7 @@ class OspfLabTest {
     }
     return Resource.present(ResourceId.of("ospf-router", "r" + n, "ospf"), Properties.of(Map.of(
         "router-id", "10.0.0." + n, "interfaces", interfaces, "networks", networks, "neighbors", neighbors,
-        "routes", routes)), Location.unknown());
+        "routes", routes, "fast-convergence", fastConvergence)), Location.unknown());
   }
 
   private static Resource router(int n) {
@@ -214,6 +221,27 @@ class OspfLabTest {
 
   @Test
   @Order(3)
+  void fastConvergenceOff_removesOnlyTheThrottles_withoutRestartingOspfd_andOnAgainRestoresThem() throws Exception {
+    String ospfdPid = host("r1", "cat", "/run/frr/ospfd.pid");
+    Resource slow = router(1, new long[] {1, 3}, KEY, false);
+
+    Change off = changeFor(slow).orElseThrow();
+    assertThat(off.fields()).extracting(f -> f.field()).containsExactly("fast-convergence");
+    driver.apply(targets.get("r1"), off);
+
+    assertThat(host("r1", "vtysh", "-c", "show running-config")).doesNotContain("timers")
+        .contains(" ospf router-id 10.0.0.1");
+    assertThat(changeFor(slow)).isEmpty();
+    driver.apply(targets.get("r1"), changeFor(router(1)).orElseThrow());
+    assertThat(host("r1", "vtysh", "-c", "show running-config")).contains(String.join("\n",
+        FrrConfig.FAST_CONVERGENCE));
+    assertThat(changeFor(router(1))).isEmpty();
+    assertThat(host("r1", "cat", "/run/frr/ospfd.pid")).as("ospfd PID").isEqualTo(ospfdPid);
+    awaitReady(router(1), router(2), router(3));
+  }
+
+  @Test
+  @Order(4)
   void aChangedTimer_isAppliedWithoutRestartingOspfd_orDroppingTheOtherAdjacency() throws Exception {
     host("r2", "vtysh", "-c", "conf t", "-c", "ip route 192.0.2.128/25 blackhole", "-c", "interface backbo-r1",
         "-c", "description to r1, by hand");
@@ -244,7 +272,7 @@ class OspfLabTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aWrongMd5KeyOnOneHost_leavesItsNeighboursNotFull_andReadinessNamesThem() throws Exception {
     long[] slower = {2, 8};
     Resource r3 = router(3, slower, "wrong-key");
@@ -262,7 +290,7 @@ class OspfLabTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void delete_removesConvergesOspf_andKeepsTheRest() throws Exception {
     Resource gone = Resource.absent(ResourceId.of("ospf-router", "r2", "ospf"), Location.unknown());
     Observation seen = driver.probe(targets.get("r2"), List.of(router(2, new long[] {2, 8}, KEY))).get(0);

@@ -22,6 +22,15 @@ class OspfRouterTest {
   }
 
   @Test
+  void fastConvergence_roundTrips_andIsRefusedUnlessABoolean() {
+    Properties fast = Routers.fx2().with("fast-convergence", true);
+
+    assertThat(OspfRouter.of(fast, WHERE).toProperties()).isEqualTo(fast);
+    assertThatThrownBy(() -> OspfRouter.of(Routers.fx2().with("fast-convergence", "yes"), WHERE))
+        .hasMessage(WHERE + ": `fast-convergence` must be true or false, found yes");
+  }
+
+  @Test
   void anInterfaceNameThatCouldInjectConfigLines_isRefused_namingHostAndValue() {
     assertThatThrownBy(() -> OspfRouter.of(withInterface("eth0\nrouter bgp 1", Routers.link("k")), WHERE))
         .hasMessageStartingWith(WHERE).hasMessageContaining("is not an interface name");

@@ -26,6 +26,22 @@ class OspfStateTest {
     assertThat(observed).isEqualTo(Routers.fx2());
   }
 
+  /** fx2's probe output with the throttles where FRR prints them (see running-config-fast-convergence.txt). */
+  private static String probeOutputOfFastFx2() {
+    return Captured.probeOutputOfFx2().replace(" ospf router-id 10.0.0.2\n", " ospf router-id 10.0.0.2\n"
+        + String.join("\n", FrrConfig.FAST_CONVERGENCE) + "\n");
+  }
+
+  @Test
+  void aFastRouter_readsBackWithoutDrift_andAFastHostWhereTheSpecNoLongerAsks_isDriftOfThatFieldOnly() {
+    Properties fast = Routers.fx2().with("fast-convergence", true);
+    OspfState state = OspfState.parse(probeOutputOfFastFx2());
+
+    assertThat(state.observed(OspfRouter.of(fast, "fx2")).orElseThrow().toProperties()).isEqualTo(fast);
+    assertThat(Differ.differingFields(Routers.fx2(), state.observed(Routers.fx2Router()).orElseThrow()
+        .toProperties())).extracting(f -> f.field()).containsExactly("fast-convergence");
+  }
+
   @Test
   void theMd5Key_isReadAsSensitive_andAWrongOneIsDrift_withoutShowingEitherKey() {
     Properties wanted = Routers.fx2().with("interfaces", Map.of(

@@ -25,19 +25,20 @@ final class Routers {
             "lo1", Map.of("area", "0.0.0.0", "hello", 1L, "passive", true)),
         "networks", Map.of("10.0.0.2/32", "0.0.0.0", "172.16.2.0/30", "0.0.0.0", "172.16.2.4/30", "0.0.0.0"),
         "neighbors", Map.of("backbo-fx1", "10.0.0.1", "backbo-fx3", "10.0.0.3"),
-        "routes", List.of("10.0.0.1/32", "10.0.0.3/32")));
+        "routes", List.of("10.0.0.1/32", "10.0.0.3/32"),
+        "fast-convergence", false));
   }
 
   static OspfRouter withInterface(OspfRouter r, String name, OspfRouter.OspfInterface i) {
     var interfaces = new java.util.TreeMap<>(r.interfaces());
     interfaces.put(name, i);
-    return new OspfRouter(r.routerId(), interfaces, r.networks(), r.neighbors(), r.routes());
+    return new OspfRouter(r.routerId(), interfaces, r.networks(), r.fastConvergence(), r.neighbors(), r.routes());
   }
 
   static OspfRouter withNetwork(OspfRouter r, String cidr) {
     var networks = new java.util.TreeMap<>(r.networks());
     networks.put(cidr, "0.0.0.0");
-    return new OspfRouter(r.routerId(), r.interfaces(), networks, r.neighbors(), r.routes());
+    return new OspfRouter(r.routerId(), r.interfaces(), networks, r.fastConvergence(), r.neighbors(), r.routes());
   }
 
   static OspfRouter fx2Router() {
