@@ -67,8 +67,30 @@ final class LabCommand implements Callable<Integer> {
   }
 
   @Command(name = "down", mixinStandardHelpOptions = true,
-      description = "Removes every namespace, link, mount and process of the lab (also after a crash).")
+      description = {"Removes every namespace, link, mount and process of the lab (also after a crash).",
+          "A spec that no longer loads still takes down the lab its state directory records."})
   static final class Down extends LabAction {
+    @Override
+    public Integer call() {
+      Integer exit = super.call();
+      if (exit != ExitCode.INVALID_SPEC) {
+        return exit;
+      }
+      Session session = new Session(options);
+      Path stateDirectory = options.stateDirectory(specFile);
+      try {
+        if (Lab.downRecorded(stateDirectory)) {
+          session.console.err().println("took down the lab recorded in " + stateDirectory
+              + " all the same: the spec is not needed for that");
+          return ExitCode.OK;
+        }
+      } catch (LabException e) {
+        session.console.error(e.getMessage());
+        return ExitCode.FAILED;
+      }
+      return exit;
+    }
+
     @Override
     int run(Session session, Spec spec, Lab lab) throws LabException, Session.Exit {
       try (StateStore lock = session.lock(spec, "converge lab down " + specFile)) {

@@ -131,4 +131,16 @@ class LabIT {
     assertThat(down.exit()).as(down.toString()).isZero();
     LabFixture.assertNothingLeft(first);
   }
+
+  @Test
+  void aSpecBrokenAfterUpStillTakesItsLabDown() throws Exception {
+    assertThat(Cli.run("lab", "up", spec.toString()).exit()).isZero();
+    LabFixture.Status status = LabFixture.status(spec);
+    Files.writeString(spec, Files.readString(spec) + "hosts: {}\n");
+
+    Cli.Run down = Cli.run("lab", "down", spec.toString());
+    assertThat(down.exit()).as(down.toString()).isZero();
+    assertThat(down.err()).contains("found key `hosts` a second time").contains("took down the lab recorded in");
+    LabFixture.assertNothingLeft(status);
+  }
 }

@@ -535,6 +535,26 @@ public final class Lab {
     }
   }
 
+  /**
+   * Takes down the lab recorded in {@code stateDirectory/lab/}, as {@link #down} does, without the spec that made it:
+   * for when that spec no longer loads (an edit broke it, or it is gone). Returns false when nothing is recorded there.
+   *
+   * @throws LabException naming what could not be removed
+   */
+  public static boolean downRecorded(Path stateDirectory) {
+    Path directory = stateDirectory.toAbsolutePath().normalize().resolve("lab");
+    Prerequisites.requireRoot();
+    try (MachineLock lock = MachineLock.acquire()) {
+      Optional<LabState> recorded = new LabStateFile(directory.resolve("lab.json")).read();
+      if (recorded.isEmpty()) {
+        return false;
+      }
+      new Teardown(recorded.get().names(), RuntimeDirectory.ROOT).removeAll(recorded);
+      Teardown.deleteDirectory(directory);
+      return true;
+    }
+  }
+
   // ------------------------------------------------------------------------------------------------ exec
 
   /**
