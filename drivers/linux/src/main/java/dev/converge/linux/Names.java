@@ -1,5 +1,10 @@
 package dev.converge.linux;
 
+import dev.converge.driver.ProbeException;
+import dev.converge.driver.Target;
+import dev.converge.resource.Resource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -47,5 +52,21 @@ enum Names {
       throw new IllegalArgumentException(what + ": `" + name + "` is not " + expected);
     }
     return name;
+  }
+
+  /**
+   * The names of {@code batch}, each checked: what a probe passes to its script. A name that is not valid fails the
+   * probe, naming {@code kind} and the host.
+   */
+  List<String> requireAll(List<Resource> batch, String kind, Target target) throws ProbeException {
+    List<String> names = new ArrayList<>(batch.size());
+    for (Resource r : batch) {
+      try {
+        names.add(require(r.id().name(), kind + " on " + target.name()));
+      } catch (IllegalArgumentException e) {
+        throw new ProbeException(e.getMessage(), e);
+      }
+    }
+    return names;
   }
 }

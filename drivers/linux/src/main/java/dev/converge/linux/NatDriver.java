@@ -52,13 +52,7 @@ public final class NatDriver implements Driver {
     if (batch.isEmpty()) {
       return List.of();
     }
-    for (Resource r : batch) {
-      try {
-        Names.NETWORK.require(r.id().name(), "nat on " + target.name());
-      } catch (IllegalArgumentException e) {
-        throw new ProbeException(e.getMessage(), e);
-      }
-    }
+    Names.NETWORK.requireAll(batch, "nat", target);
     Map<String, List<NatRule>> rules;
     try {
       rules = list(target);

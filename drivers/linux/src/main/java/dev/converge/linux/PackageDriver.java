@@ -49,14 +49,7 @@ public final class PackageDriver implements Driver {
     if (batch.isEmpty()) {
       return List.of();
     }
-    List<String> names = new ArrayList<>(batch.size());
-    for (Resource r : batch) {
-      try {
-        names.add(Names.PACKAGE.require(r.id().name(), "package on " + target.name()));
-      } catch (IllegalArgumentException e) {
-        throw new ProbeException(e.getMessage(), e);
-      }
-    }
+    List<String> names = Names.PACKAGE.requireAll(batch, KIND, target);
     List<String> argv = new ArrayList<>(List.of("dpkg-query", "-W", "-f", DpkgStatus.FORMAT, "--"));
     argv.addAll(names);
     ExecResult r = Remote.probe(target, Command.of(argv), KIND);

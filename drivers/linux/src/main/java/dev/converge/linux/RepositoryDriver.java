@@ -55,13 +55,7 @@ public final class RepositoryDriver implements Driver {
       return List.of();
     }
     List<String> argv = new ArrayList<>(List.of("sh", "-c", PROBE, "sh"));
-    for (Resource r : batch) {
-      try {
-        argv.add(file(Names.REPOSITORY.require(r.id().name(), "repository on " + target.name())));
-      } catch (IllegalArgumentException e) {
-        throw new ProbeException(e.getMessage(), e);
-      }
-    }
+    Names.REPOSITORY.requireAll(batch, "repository", target).forEach(name -> argv.add(file(name)));
     ExecResult r = Remote.probe(target, Command.of(argv), KIND);
     List<String> lines = r.out().lines().toList();
     if (lines.size() != batch.size()) {

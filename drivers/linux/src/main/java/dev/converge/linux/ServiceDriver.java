@@ -104,13 +104,7 @@ public final class ServiceDriver implements Driver {
       return List.of();
     }
     List<String> argv = new ArrayList<>(List.of("sh", "-c", PROBE, "sh"));
-    for (Resource r : batch) {
-      try {
-        argv.add(Names.SERVICE.require(r.id().name(), "service on " + target.name()));
-      } catch (IllegalArgumentException e) {
-        throw new ProbeException(e.getMessage(), e);
-      }
-    }
+    argv.addAll(Names.SERVICE.requireAll(batch, KIND, target));
     ExecResult r = Remote.probe(target, Command.of(argv), KIND);
     List<ServiceState> states;
     try {

@@ -67,13 +67,7 @@ public final class SysctlDriver implements Driver {
       return List.of();
     }
     List<String> argv = new ArrayList<>(List.of("sh", "-c", PROBE, "sh"));
-    for (Resource r : batch) {
-      try {
-        argv.add(Names.SYSCTL_KEY.require(r.id().name(), "sysctl on " + target.name()));
-      } catch (IllegalArgumentException e) {
-        throw new ProbeException(e.getMessage(), e);
-      }
-    }
+    argv.addAll(Names.SYSCTL_KEY.requireAll(batch, KIND, target));
     ExecResult r = Remote.probe(target, Command.of(argv), KIND);
     List<SysctlState> states;
     try {

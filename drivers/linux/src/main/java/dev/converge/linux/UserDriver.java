@@ -134,14 +134,7 @@ public final class UserDriver implements Driver {
     if (batch.isEmpty()) {
       return List.of();
     }
-    List<String> users = new ArrayList<>(batch.size());
-    for (Resource r : batch) {
-      try {
-        users.add(Names.ACCOUNT.require(r.id().name(), "user on " + target.name()));
-      } catch (IllegalArgumentException e) {
-        throw new ProbeException(e.getMessage(), e);
-      }
-    }
+    List<String> users = Names.ACCOUNT.requireAll(batch, "user", target);
     List<String> argv = new ArrayList<>(List.of("sh", "-c", PROBE, "sh"));
     argv.addAll(users);
     ExecResult r = Remote.probe(target, Command.of(argv), KIND);
