@@ -233,19 +233,23 @@ record NetworkResources(SortedMap<String, List<ResourceId>> byHost, SortedMap<St
   private static final class OspfRouter {
     final String routerId;
     final Location origin;
+    /** Present only for Quagga, so that the plans of hosts on FRR, the default, stay as they were. */
+    final Optional<String> daemon;
     final SortedMap<String, SortedMap<String, Object>> interfaces = new TreeMap<>();
     final SortedMap<String, String> networks = new TreeMap<>();
     final SortedMap<String, String> neighbors = new TreeMap<>();
     final SortedSet<String> routes = new TreeSet<>();
     boolean fastConvergence;
 
-    OspfRouter(String routerId, Location origin) {
+    OspfRouter(String routerId, Location origin, Optional<String> daemon) {
       this.routerId = routerId;
       this.origin = origin;
+      this.daemon = daemon;
     }
 
     Properties properties() {
       return Properties.builder()
+          .put("daemon", daemon)
           .put("router-id", routerId)
           .put("interfaces", interfaces)
           .put("networks", networks)
@@ -276,7 +280,8 @@ record NetworkResources(SortedMap<String, List<ResourceId>> byHost, SortedMap<St
         Host host = spec.hosts().get(h);
         // the loader refuses an OSPF host without an IPv4 loopback
         OspfRouter r = routers.computeIfAbsent(h, k -> new OspfRouter(
-            InetAddresses.toAddrString(host.loopback().orElseThrow().network()), area.location()));
+            InetAddresses.toAddrString(host.loopback().orElseThrow().network()), area.location(),
+            Optional.of(host.routingDaemon()).filter(Host.QUAGGA::equals)));
         r.fastConvergence |= area.fastConvergence();
         String loopback = host.loopback().orElseThrow().toString();
         if (!r.networks.containsKey(loopback)) {

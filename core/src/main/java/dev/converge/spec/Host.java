@@ -10,6 +10,7 @@ import java.util.Optional;
  * @param loopback the host's own /32 (router id for OSPF)
  * @param resolver a host, a jail or an address the host should use for DNS
  * @param externalInterface the interface outbound NAT uses
+ * @param routingDaemon {@code frr} (the default) or {@code quagga}: which suite runs the host's OSPF router
  * @param basics hostname, sysctls, repositories, packages, users, services
  */
 public record Host(
@@ -23,7 +24,13 @@ public record Host(
     Optional<Cidr> loopback,
     Optional<String> resolver,
     Optional<String> externalInterface,
+    String routingDaemon,
     HostBasics basics) {
+
+  /** The routing suite a host runs unless it says otherwise. */
+  public static final String FRR = "frr";
+  /** Quagga, the suite of the FreeBSD hosts of the seed (zebra.conf and ospfd.conf). */
+  public static final String QUAGGA = "quagga";
 
   /** How converge reaches a host. */
   public enum TransportKind {
@@ -34,7 +41,7 @@ public record Host(
   /** A local host named {@code name}, for fixtures built in code. */
   public static Host local(String name) {
     return new Host(name, Location.unknown(), "linux", TransportKind.LOCAL, Optional.empty(), Ssh.DEFAULTS,
-        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), HostBasics.NONE);
+        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), FRR, HostBasics.NONE);
   }
 
   public boolean isLocal() {

@@ -20,7 +20,7 @@ import java.util.Optional;
 final class HostBinder {
 
   static final List<String> KEYS = List.of("os", "transport", "address", "ssh", "via", "loopback", "resolver",
-      "external-interface", "hostname", "sysctl", "repositories", "packages", "users", "services",
+      "external-interface", "routing-daemon", "hostname", "sysctl", "repositories", "packages", "users", "services",
       Inheritance.PROFILE);
   static final List<String> SERVICE_KEYS = List.of("enabled", "running");
   static final List<String> SSH_KEYS = List.of("user", "port", "identity", "known-hosts", "host-key-policy",
@@ -29,6 +29,7 @@ final class HostBinder {
   private static final List<String> REMOTE_KEYS = List.of("address", "ssh", "via");
 
   private static final Conversion<String> OS = Conversion.oneOf("linux", "freebsd");
+  private static final Conversion<String> ROUTING_DAEMON = Conversion.oneOf(Host.FRR, Host.QUAGGA);
   private static final Conversion<TransportKind> TRANSPORT = Conversion.oneOf(TransportKind.class);
   private static final Conversion<HostKeyPolicy> HOST_KEY_POLICY = Conversion.oneOf(HostKeyPolicy.class);
 
@@ -85,8 +86,13 @@ final class HostBinder {
         r.location("loopback")));
     Optional<String> resolver = r.get("resolver", b.resolver());
     Optional<String> external = r.get("external-interface", Conversion.interfaceName());
+    String daemon = r.get("routing-daemon", ROUTING_DAEMON, Host.FRR);
+    if (daemon.equals(Host.QUAGGA) && !os.equals("freebsd")) {
+      r.error("routing-daemon", "found `quagga` on a host with os: " + os + ", expected `frr` (converge runs Quagga"
+          + " from the FreeBSD port only)");
+    }
     b.hosts.put(name, new Host(name, named.at(), os, transport, address, ssh, via, loopback, resolver, external,
-        basics(r)));
+        daemon, basics(r)));
   }
 
   private static HostBasics basics(MapReader r) {

@@ -153,6 +153,16 @@ class NetworkCompileTest {
   }
 
   @Test
+  void aRouterOnQuagga_saysSo_andOneOnFrr_hasNoDaemonField() throws Exception {
+    DesiredGraph g = compile(SMALL.replace("server2: { address: 192.0.2.2,",
+        "server2: { address: 192.0.2.2, os: freebsd, routing-daemon: quagga,"), Map.of()).graph();
+
+    assertThat(props(g, "ospf-router/server2:ospf").asMap()).containsEntry("daemon", "quagga")
+        .containsEntry("router-id", "10.0.0.2");
+    assertThat(props(g, "ospf-router/server1:ospf").asMap()).doesNotContainKey("daemon");
+  }
+
+  @Test
   void fastConvergence_marksTheRoutersOfEveryHostInAFastArea_andOnlyThose() throws Exception {
     DesiredGraph g = compile(SMALL.replace("      dead: 3\n", """
               dead: 3

@@ -39,13 +39,14 @@ class HostBinderTest {
           loopback: 10.0.0.1/32
           resolver: 192.0.2.53
           external-interface: vtnet0
+          routing-daemon: quagga
         """).spec().hosts().get("server1");
     assertThat(host).isEqualTo(new Host("server1", new Location(dir.resolve("site.yaml"), 4, 3), "freebsd",
         Host.TransportKind.SSH, Optional.of("192.0.2.10"), new Ssh("admin", 2222, Optional.of(dir.resolve("keys/id")),
             Optional.of(Path.of(System.getProperty("user.home"), "kh")), HostKeyPolicy.ACCEPT_NEW,
             Duration.ofMillis(500), Duration.ofMinutes(5), Duration.ofSeconds(2)),
         Optional.of("jump"), Optional.of(Cidr.parse("10.0.0.1/32")), Optional.of("192.0.2.53"),
-        Optional.of("vtnet0"), HostBasics.NONE));
+        Optional.of("vtnet0"), "quagga", HostBasics.NONE));
   }
 
   @Test
@@ -113,6 +114,7 @@ class HostBinderTest {
     assertThat(host.ssh()).isEqualTo(Ssh.DEFAULTS);
     assertThat(host.via()).isEmpty();
     assertThat(host.loopback()).isEmpty();
+    assertThat(host.routingDaemon()).isEqualTo("frr");
   }
 
   @Test
@@ -251,9 +253,37 @@ class HostBinderTest {
   }
 
   @Test
+  void routingDaemon_isFrrOrQuagga() {
+    assertThat(spec("a: { address: 192.0.2.1, os: freebsd, routing-daemon: bird }").problems())
+        .containsExactly("site.yaml:3:57: `routing-daemon` in host `a`: found `bird`, expected one of frr, quagga");
+  }
+
+  @Test
+  void quagga_runsOnFreeBsdHostsOnly() {
+    assertThat(spec("a: { address: 192.0.2.1, routing-daemon: quagga }").problems())
+        .containsExactly("site.yaml:3:44: `routing-daemon` in host `a`: found `quagga` on a host with os: linux,"
+            + " expected `frr` (converge runs Quagga from the FreeBSD port only)");
+  }
+
+  @Test
+  void routingDaemon_mayComeFromDefaultsOrAProfile() {
+    Spec spec = new SpecFixture(dir).file("site.yaml", """
+        site: test
+        defaults: { os: freebsd, routing-daemon: quagga }
+        profiles:
+          modern: { routing-daemon: frr }
+        hosts:
+          a: { address: 192.0.2.1 }
+          b: { address: 192.0.2.2, profile: modern }
+        """).spec();
+    assertThat(spec.hosts().get("a").routingDaemon()).isEqualTo("quagga");
+    assertThat(spec.hosts().get("b").routingDaemon()).isEqualTo("frr");
+  }
+
+  @Test
   void aHostThatIsNotAMap_isAnError() {
     assertThat(spec("a: 192.0.2.1").problems()).containsExactly("site.yaml:3:6: host `a`: found `192.0.2.1`,"
         + " expected a map with keys os, transport, address, ssh, via, loopback, resolver, external-interface,"
-        + " hostname, sysctl, repositories, packages, users, services, profile");
+        + " routing-daemon, hostname, sysctl, repositories, packages, users, services, profile");
   }
 }
