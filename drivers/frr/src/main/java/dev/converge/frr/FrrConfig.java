@@ -251,7 +251,7 @@ final class FrrConfig {
   }
 
   /** FRR keeps network statements in a route table: by address as an unsigned number, then by prefix length. */
-  private static long prefixOrder(String cidr) {
+  static long prefixOrder(String cidr) {
     int slash = cidr.indexOf('/');
     byte[] a = Cidr.address(cidr.substring(0, slash)).getAddress();
     long address = ((a[0] & 0xffL) << 24) | ((a[1] & 0xffL) << 16) | ((a[2] & 0xffL) << 8) | (a[3] & 0xffL);

@@ -55,6 +55,9 @@ public final class OspfRouterDriver implements Driver {
     if (batch.isEmpty()) {
       return List.of();
     }
+    if (batch.stream().anyMatch(r -> r.isPresent() && Quagga.runs(r.properties()))) {
+      return probeQuagga(target, batch);
+    }
     FrrPlatform platform = FrrPlatform.of(target.platform());
     OspfState state;
     try {
@@ -82,6 +85,25 @@ public final class OspfRouterDriver implements Driver {
     return out;
   }
 
+  /** A host's one router on Quagga (a host runs one routing suite): one probe round trip, as for FRR. */
+  private static List<Observation> probeQuagga(Target target, List<Resource> batch) throws ProbeException {
+    List<Observation> out = new ArrayList<>(batch.size());
+    for (Resource r : batch) {
+      if (!r.isPresent()) {
+        out.add(Observation.absent(r.id()));
+        continue;
+      }
+      try {
+        OspfRouter desired = OspfRouter.of(r.properties(), where(target, r));
+        out.add(Quagga.probe(target, desired).map(p -> Observation.present(r.id(), p))
+            .orElse(Observation.absent(r.id())));
+      } catch (TransportException | IllegalArgumentException e) {
+        throw new ProbeException("cannot probe Quagga's OSPF on " + target.name() + ": " + redact(e.getMessage()), e);
+      }
+    }
+    return out;
+  }
+
   @Override
   public void apply(Target target, Change change) throws ActionException {
     String where = where(target, change.desired());
@@ -94,12 +116,13 @@ public final class OspfRouterDriver implements Driver {
       throw new ActionException(e.getMessage(), e);
     }
     try {
+      if (change.desired().isPresent() && Quagga.runs(change.desired().properties())) {
+        Quagga.apply(target, desired, former(change), where);
+        return;
+      }
       OspfState state = state(target, platform);
       FrrConfig base = state.running() ? state.config() : fileConfig(target, platform);
-      List<String> former = change.observed().actual().flatMap(p -> p.get(OspfRouter.INTERFACES))
-          .filter(Map.class::isInstance).map(m -> ((Map<?, ?>) m).keySet().stream().map(String::valueOf).toList())
-          .orElse(List.of());
-      String text = base.withOspf(desired, former).render();
+      String text = base.withOspf(desired, former(change)).render();
       target.transport().write(platform.configFile(), text.getBytes(StandardCharsets.UTF_8),
           new FileAttributes(0640, Optional.of("frr"), Optional.of("frr")));
       ExecResult r = target.transport().exec(platform.activate());
@@ -112,6 +135,13 @@ public final class OspfRouterDriver implements Driver {
     }
   }
 
+  /** The interfaces the router ran on when probed, so that converge takes its lines off those it no longer wants. */
+  private static List<String> former(Change change) {
+    return change.observed().actual().flatMap(p -> p.get(OspfRouter.INTERFACES))
+        .filter(Map.class::isInstance).map(m -> ((Map<?, ?>) m).keySet().stream().map(String::valueOf).toList())
+        .orElse(List.of());
+  }
+
   @Override
   public Readiness readiness(Target target, Resource resource) throws ProbeException {
     if (!resource.isPresent()) {
@@ -120,6 +150,9 @@ public final class OspfRouterDriver implements Driver {
     FrrPlatform platform = FrrPlatform.of(target.platform());
     try {
       OspfRouter router = OspfRouter.of(resource.properties(), where(target, resource));
+      if (Quagga.runs(resource.properties())) {
+        return Quagga.readiness(target, router);
+      }
       ExecResult r = target.transport().exec(platform.readiness());
       if (!r.ok()) {
         return Readiness.waitingFor("ospfd on " + target.name() + " to answer (" + tail(r.err()) + ")");
