@@ -1,11 +1,12 @@
 package dev.converge.freebsd;
 
-import static dev.converge.freebsd.ScriptedTransport.script;
+import static dev.converge.testing.ScriptedTransport.script;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.converge.resource.Observation;
 import dev.converge.resource.Resource;
+import dev.converge.testing.ScriptedTransport;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.converge.freebsd;
 
-import static dev.converge.freebsd.ScriptedTransport.script;
+import static dev.converge.testing.ScriptedTransport.script;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,6 +9,7 @@ import dev.converge.driver.ProbeException;
 import dev.converge.resource.Observation;
 import dev.converge.resource.Properties;
 import dev.converge.resource.Resource;
+import dev.converge.testing.ScriptedTransport;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

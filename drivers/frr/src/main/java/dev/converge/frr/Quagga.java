@@ -53,6 +53,7 @@ final class Quagga {
   static final Command PROBE_COMMAND = Command.of("sh", "-c", PROBE);
   static final Command ENABLE = Command.of("sysrc", "quagga_enable=YES", "quagga_daemons=zebra ospfd");
   static final Command RESTART = Command.of("service", "quagga", "restart");
+  private static final String MD5_KEY_COMMAND = "message-digest-key";
   static final Command READINESS = Command.of("sh", "-c",
       "vtysh -c 'show ip ospf neighbor' || exit 3; echo '@@ routes'; netstat -rn -4 --libxo json");
 
@@ -148,13 +149,12 @@ final class Quagga {
     target.transport().write(ZEBRA_CONF, zebra.render().getBytes(StandardCharsets.UTF_8), SECRET_FILE);
     target.transport().write(OSPFD_CONF, ospfd.render().getBytes(StandardCharsets.UTF_8), SECRET_FILE);
     run(target, ENABLE, where);
-    if (!state.running()) {
-      run(target, RESTART, where);
-      return;
-    }
     List<String> commands = desired.map(d -> QuaggaConfig.commands(state.config(), d, former))
         .orElse(List.of("configure terminal", "no router ospf"));
-    if (!commands.isEmpty()) {
+    // a key on vtysh's command line would show in ps: a new key comes from the files, through a restart
+    if (!state.running() || commands.stream().anyMatch(c -> c.contains(MD5_KEY_COMMAND))) {
+      run(target, RESTART, where);
+    } else if (!commands.isEmpty()) {
       run(target, vtysh(commands), where);
     }
   }

@@ -1,4 +1,4 @@
-package dev.converge.freebsd;
+package dev.converge.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,12 +18,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A FreeBSD host as a script: each expected argv, in order, answers with documented output; an unexpected or
- * surplus command fails the test. Files read and written are kept in memory.
+ * A host as a script, for drivers of platforms that do not run here (FreeBSD): each expected argv, in order, answers
+ * with documented output; an unexpected or surplus command fails the test. Files read and written are kept in memory.
  */
-final class ScriptedTransport implements Transport {
+public final class ScriptedTransport implements Transport {
 
-  record Write(String path, String content, FileAttributes attributes) {}
+  /** A file written through the transport. */
+  public record Write(String path, String content, FileAttributes attributes) {}
 
   private record Expectation(List<String> argv, ExecResult result) {}
 
@@ -33,51 +34,51 @@ final class ScriptedTransport implements Transport {
   private final List<String> failingWrites = new ArrayList<>();
   private final List<Command> executed = new ArrayList<>();
 
-  ScriptedTransport expect(List<String> argv, int exit, String out, String err) {
+  public ScriptedTransport expect(List<String> argv, int exit, String out, String err) {
     expected.add(new Expectation(List.copyOf(argv), new ExecResult(exit, bytes(out), bytes(err))));
     return this;
   }
 
-  ScriptedTransport expect(List<String> argv, String out) {
+  public ScriptedTransport expect(List<String> argv, String out) {
     return expect(argv, 0, out, "");
   }
 
   /** A probe script with its positional arguments: {@code sh -c SCRIPT sh ARGS...}. */
-  static List<String> script(String script, String... args) {
+  public static List<String> script(String script, String... args) {
     List<String> argv = new ArrayList<>(List.of("sh", "-c", script, "sh"));
     argv.addAll(List.of(args));
     return argv;
   }
 
-  ScriptedTransport file(String path, String content) {
+  public ScriptedTransport file(String path, String content) {
     files.put(path, content);
     return this;
   }
 
   /** Writes to {@code path} fail, as when its directory is missing. */
-  ScriptedTransport failWrites(String path) {
+  public ScriptedTransport failWrites(String path) {
     failingWrites.add(path);
     return this;
   }
 
   /** Every command run so far, with its stdin. */
-  List<Command> executed() {
+  public List<Command> executed() {
     return List.copyOf(executed);
   }
 
-  List<Write> writes() {
+  public List<Write> writes() {
     return List.copyOf(writes);
   }
 
-  Optional<String> fileContent(String path) {
+  public Optional<String> fileContent(String path) {
     return Optional.ofNullable(files.get(path));
   }
 
-  void assertAllAnswered() {
+  public void assertAllAnswered() {
     assertThat(expected).as("commands expected but never run").isEmpty();
   }
 
-  Target target(String host) {
+  public Target target(String host) {
     Transport self = this;
     return new Target() {
       @Override
