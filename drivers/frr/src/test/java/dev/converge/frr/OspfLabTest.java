@@ -10,9 +10,7 @@ import dev.converge.diff.Differ;
 import dev.converge.driver.Command;
 import dev.converge.driver.ExecResult;
 import dev.converge.driver.Readiness;
-import dev.converge.driver.Target;
-import dev.converge.driver.Transport;
-import dev.converge.lab.Lab;
+import dev.converge.lab.TestLab;
 import dev.converge.resource.Change;
 import dev.converge.resource.Observation;
 import dev.converge.resource.Properties;
@@ -20,11 +18,7 @@ import dev.converge.resource.Resource;
 import dev.converge.resource.ResourceId;
 import dev.converge.resource.Sensitive;
 import dev.converge.spec.Location;
-import dev.converge.spec.Spec;
-import dev.converge.spec.SpecLoader;
-import dev.converge.ssh.SshTransportProvider;
 import dev.converge.testing.CountingTransport;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,21 +46,17 @@ class OspfLabTest {
 
   private static final Logger LOG = LoggerFactory.getLogger(OspfLabTest.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> HOSTS = List.of("r1", "r2", "r3");
   private static final String KEY = "lab-md5-key";
   private static final Duration CONVERGED_WITHIN = Duration.ofSeconds(60);
 
   @TempDir static Path dir;
-  private static Lab lab;
-  private static final Map<String, Target> targets = new TreeMap<>();
-  private static final Map<String, CountingTransport> transports = new TreeMap<>();
+  private static TestLab lab;
   private static final OspfRouterDriver driver = new OspfRouterDriver();
 
   @BeforeAll
   static void up() throws Exception {
     assumeTrue("root".equals(System.getProperty("user.name")), "the lab needs root");
-    Path specFile = dir.resolve("site.yaml");
-    Files.writeString(specFile, """
+    lab = TestLab.up(dir, """
         site: ospflab
         hosts:
           r1: { address: 192.0.2.1, loopback: 10.0.0.1/32 }
@@ -75,16 +65,6 @@ class OspfLabTest {
         networks:
           backbone: { kind: links, cidr: 172.16.2.0/24, links: [[r1, r2], [r2, r3]] }
         """);
-    Spec spec = SpecLoader.builder().build().load(specFile).spec();
-    lab = Lab.of(spec, dir.resolve(".converge"));
-    lab.up(line -> { });
-    for (String h : HOSTS) {
-      CountingTransport t = new CountingTransport(new SshTransportProvider().open(lab.endpoints().of(spec, h), e -> {
-        throw new IllegalStateException("no jump host in this test");
-      }));
-      transports.put(h, t);
-      targets.put(h, new LinuxTarget(h, t));
-    }
     address("r1", "backbo-r2", "172.16.2.1/30");
     address("r2", "backbo-r1", "172.16.2.2/30");
     address("r2", "backbo-r3", "172.16.2.5/30");
@@ -101,12 +81,8 @@ class OspfLabTest {
 
   @AfterAll
   static void down() {
-    try {
-      transports.values().forEach(CountingTransport::close);
-    } finally {
-      if (lab != null) {
-        lab.down();
-      }
+    if (lab != null) {
+      lab.close();
     }
   }
 
@@ -185,7 +161,7 @@ class OspfLabTest {
     long start = System.nanoTime();
     for (int n = 1; n <= 3; n++) {
       Resource r = router(n);
-      driver.apply(targets.get(r.target()), changeFor(r).orElseThrow());
+      driver.apply(lab.target(r.target()), changeFor(r).orElseThrow());
     }
     long applied = System.nanoTime();
     awaitReady(router(1), router(2), router(3));
@@ -211,9 +187,9 @@ class OspfLabTest {
   @Order(2)
   void aSecondProbe_isOneRoundTripPerHost_andFindsNothingToDo() throws Exception {
     for (int n = 1; n <= 3; n++) {
-      CountingTransport t = transports.get("r" + n);
+      CountingTransport t = lab.transport("r" + n);
       t.reset();
-      List<Observation> seen = driver.probe(targets.get("r" + n), List.of(router(n)));
+      List<Observation> seen = driver.probe(lab.target("r" + n), List.of(router(n)));
       assertThat(t.roundTrips()).isEqualTo(1);
       assertThat(Differ.diff(router(n), seen.get(0), driver.immutableFields())).isEmpty();
     }
@@ -227,12 +203,12 @@ class OspfLabTest {
 
     Change off = changeFor(slow).orElseThrow();
     assertThat(off.fields()).extracting(f -> f.field()).containsExactly("fast-convergence");
-    driver.apply(targets.get("r1"), off);
+    driver.apply(lab.target("r1"), off);
 
     assertThat(host("r1", "vtysh", "-c", "show running-config")).doesNotContain("timers")
         .contains(" ospf router-id 10.0.0.1");
     assertThat(changeFor(slow)).isEmpty();
-    driver.apply(targets.get("r1"), changeFor(router(1)).orElseThrow());
+    driver.apply(lab.target("r1"), changeFor(router(1)).orElseThrow());
     assertThat(host("r1", "vtysh", "-c", "show running-config")).contains(String.join("\n",
         FrrConfig.FAST_CONVERGENCE));
     assertThat(changeFor(router(1))).isEmpty();
@@ -252,8 +228,8 @@ class OspfLabTest {
     long[] slower = {2, 8};
     Change r2Change = changeFor(router(2, slower, KEY)).orElseThrow();
     assertThat(r2Change.fields()).extracting(f -> f.field()).containsExactly("interfaces");
-    driver.apply(targets.get("r2"), r2Change);
-    driver.apply(targets.get("r3"), changeFor(router(3, slower, KEY)).orElseThrow());
+    driver.apply(lab.target("r2"), r2Change);
+    driver.apply(lab.target("r3"), changeFor(router(3, slower, KEY)).orElseThrow());
     awaitReady(router(1), router(2, slower, KEY), router(3, slower, KEY));
 
     assertThat(host("r2", "cat", "/run/frr/ospfd.pid")).as("ospfd PID").isEqualTo(ospfdPid);
@@ -264,7 +240,7 @@ class OspfLabTest {
     String running = host("r2", "vtysh", "-c", "show running-config");
     assertThat(running).as("hand-made lines are left alone").contains("ip route 192.0.2.128/25 blackhole")
         .contains(" description to r1, by hand");
-    assertThat(driver.probe(targets.get("r2"), List.of(router(2, slower, KEY))).get(0).actual().orElseThrow()
+    assertThat(driver.probe(lab.target("r2"), List.of(router(2, slower, KEY))).get(0).actual().orElseThrow()
         .toString()).doesNotContain("blackhole").doesNotContain("description").doesNotContain(KEY);
     assertThat(changeFor(router(2, slower, KEY))).isEmpty();
     assertThat(host("r2", "cat", "/etc/frr/frr.conf")).as("persisted").contains(" ip ospf hello-interval 2")
@@ -276,15 +252,15 @@ class OspfLabTest {
   void aWrongMd5KeyOnOneHost_leavesItsNeighboursNotFull_andReadinessNamesThem() throws Exception {
     long[] slower = {2, 8};
     Resource r3 = router(3, slower, "wrong-key");
-    driver.apply(targets.get("r3"), changeFor(r3).orElseThrow());
+    driver.apply(lab.target("r3"), changeFor(r3).orElseThrow());
 
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-      Readiness r = driver.readiness(targets.get("r3"), r3);
+      Readiness r = driver.readiness(lab.target("r3"), r3);
       assertThat(r.ready()).isFalse();
       assertThat(r.waitingFor()).contains("neighbour 10.0.0.2 on backbo-r2 Full");
     });
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-        assertThat(driver.readiness(targets.get("r2"), router(2, slower, KEY)).waitingFor())
+        assertThat(driver.readiness(lab.target("r2"), router(2, slower, KEY)).waitingFor())
             .contains("neighbour 10.0.0.3 on backbo-r3 Full").doesNotContain("10.0.0.1 on"));
     assertThat(changeFor(r3)).as("the config is what the spec says; only the protocol disagrees").isEmpty();
   }
@@ -293,15 +269,15 @@ class OspfLabTest {
   @Order(6)
   void delete_removesConvergesOspf_andKeepsTheRest() throws Exception {
     Resource gone = Resource.absent(ResourceId.of("ospf-router", "r2", "ospf"), Location.unknown());
-    Observation seen = driver.probe(targets.get("r2"), List.of(router(2, new long[] {2, 8}, KEY))).get(0);
+    Observation seen = driver.probe(lab.target("r2"), List.of(router(2, new long[] {2, 8}, KEY))).get(0);
 
-    driver.apply(targets.get("r2"), new Change(dev.converge.resource.ChangeType.DELETE, gone, seen, List.of(),
+    driver.apply(lab.target("r2"), new Change(dev.converge.resource.ChangeType.DELETE, gone, seen, List.of(),
         Optional.empty(), Optional.empty()));
 
     String running = host("r2", "vtysh", "-c", "show running-config");
     assertThat(running).doesNotContain("router ospf").doesNotContain("ip ospf")
         .contains("ip route 192.0.2.128/25 blackhole").contains(" description to r1, by hand");
-    assertThat(driver.probe(targets.get("r2"), List.of(gone)).get(0).isPresent()).isFalse();
+    assertThat(driver.probe(lab.target("r2"), List.of(gone)).get(0).isPresent()).isFalse();
   }
 
   // ------------------------------------------------------------------------------------------------ helpers
@@ -309,13 +285,13 @@ class OspfLabTest {
   private static void awaitReady(Resource... routers) {
     await().atMost(CONVERGED_WITHIN).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
       for (Resource r : routers) {
-        assertThat(driver.readiness(targets.get(r.target()), r)).as("%s", r.target()).isEqualTo(Readiness.READY);
+        assertThat(driver.readiness(lab.target(r.target()), r)).as("%s", r.target()).isEqualTo(Readiness.READY);
       }
     });
   }
 
   private static Optional<Change> changeFor(Resource r) throws Exception {
-    Observation seen = driver.probe(targets.get(r.target()), List.of(r)).get(0);
+    Observation seen = driver.probe(lab.target(r.target()), List.of(r)).get(0);
     return Differ.diff(r, seen, driver.immutableFields());
   }
 
@@ -338,16 +314,8 @@ class OspfLabTest {
   }
 
   private static String host(String h, String... argv) {
-    ExecResult r = lab.run(h, Command.of(argv));
+    ExecResult r = lab.lab().run(h, Command.of(argv));
     assertThat(r.exitCode()).as("%s on %s: %s", String.join(" ", argv), h, r.err()).isZero();
     return r.out().strip();
-  }
-
-  /** A Linux lab host reached over SSH. */
-  private record LinuxTarget(String name, Transport transport) implements Target {
-    @Override
-    public String platform() {
-      return "linux";
-    }
   }
 }

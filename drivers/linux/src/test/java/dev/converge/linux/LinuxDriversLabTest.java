@@ -9,7 +9,8 @@ import dev.converge.driver.ActionException;
 import dev.converge.driver.Command;
 import dev.converge.driver.Driver;
 import dev.converge.driver.ExecResult;
-import dev.converge.lab.Lab;
+import dev.converge.driver.Target;
+import dev.converge.lab.TestLab;
 import dev.converge.resource.Change;
 import dev.converge.resource.ChangeType;
 import dev.converge.resource.Observation;
@@ -17,12 +18,8 @@ import dev.converge.resource.Properties;
 import dev.converge.resource.Resource;
 import dev.converge.resource.ResourceId;
 import dev.converge.spec.Location;
-import dev.converge.spec.Spec;
-import dev.converge.spec.SpecLoader;
-import dev.converge.ssh.SshTransportProvider;
 import dev.converge.testing.CountingTransport;
 import dev.converge.testing.HelloRepository;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -49,36 +46,27 @@ class LinuxDriversLabTest {
   private static final String HOST = "h1";
 
   @TempDir static Path dir;
-  private static Lab lab;
+  private static TestLab lab;
   private static CountingTransport transport;
-  private static TestTarget target;
+  private static Target target;
   private static HelloRepository repository;
 
   @BeforeAll
   static void up() throws Exception {
     assumeTrue("root".equals(System.getProperty("user.name")), "the lab needs root");
     repository = HelloRepository.build(Path.of("target", "lab-repository-" + UUID.randomUUID()));
-    Path specFile = dir.resolve("site.yaml");
-    Files.writeString(specFile, "site: linuxdrivers\nhosts:\n  " + HOST + ": { address: 192.0.2.1 }\n");
-    Spec spec = SpecLoader.builder().build().load(specFile).spec();
-    lab = Lab.of(spec, dir.resolve(".converge"));
-    lab.up(line -> { });
-    transport = new CountingTransport(new SshTransportProvider().open(lab.endpoints().of(spec, HOST), e -> {
-      throw new IllegalStateException("no jump host in this test");
-    }));
-    target = new TestTarget(HOST, transport);
+    lab = TestLab.up(dir, "site: linuxdrivers\nhosts:\n  " + HOST + ": { address: 192.0.2.1 }\n");
+    transport = lab.transport(HOST);
+    target = lab.target(HOST);
   }
 
   @AfterAll
   static void down() {
     try {
-      if (transport != null) {
-        transport.close();
+      if (lab != null) {
+        lab.close();
       }
     } finally {
-      if (lab != null) {
-        lab.down();
-      }
       if (repository != null) {
         repository.close();
       }
@@ -380,12 +368,12 @@ class LinuxDriversLabTest {
 
   /** The command's stdout, stripped; it must succeed. */
   private static String host(String... argv) {
-    ExecResult r = lab.run(HOST, Command.of(argv));
+    ExecResult r = lab.lab().run(HOST, Command.of(argv));
     assertThat(r.exitCode()).as("%s: %s", String.join(" ", argv), r.err()).isZero();
     return r.out().strip();
   }
 
   private static int exitOf(String... argv) {
-    return lab.run(HOST, Command.of(argv)).exitCode();
+    return lab.lab().run(HOST, Command.of(argv)).exitCode();
   }
 }

@@ -11,7 +11,8 @@ import dev.converge.driver.ActionException;
 import dev.converge.driver.Command;
 import dev.converge.driver.Driver;
 import dev.converge.driver.ExecResult;
-import dev.converge.lab.Lab;
+import dev.converge.driver.Target;
+import dev.converge.lab.TestLab;
 import dev.converge.resource.Change;
 import dev.converge.resource.ChangeType;
 import dev.converge.resource.Observation;
@@ -19,11 +20,7 @@ import dev.converge.resource.Properties;
 import dev.converge.resource.Resource;
 import dev.converge.resource.ResourceId;
 import dev.converge.spec.Location;
-import dev.converge.spec.Spec;
-import dev.converge.spec.SpecLoader;
-import dev.converge.ssh.SshTransportProvider;
 import dev.converge.testing.CountingTransport;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,9 +47,9 @@ class NetworkDriversLabTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir static Path dir;
-  private static Lab lab;
+  private static TestLab lab;
   private static CountingTransport transport;
-  private static TestTarget target;
+  private static Target target;
 
   private final Driver interfaces = new InterfaceDriver();
   private final Driver forwarding = new IpForwardingDriver();
@@ -61,8 +58,7 @@ class NetworkDriversLabTest {
   @BeforeAll
   static void up() throws Exception {
     assumeTrue("root".equals(System.getProperty("user.name")), "the lab needs root");
-    Path specFile = dir.resolve("site.yaml");
-    Files.writeString(specFile, """
+    lab = TestLab.up(dir, """
         site: netdrivers
         hosts:
           h1: { address: 192.0.2.1 }
@@ -70,25 +66,14 @@ class NetworkDriversLabTest {
         networks:
           backbone: { kind: links, cidr: 172.16.2.0/24, links: [[h1, h2]] }
         """);
-    Spec spec = SpecLoader.builder().build().load(specFile).spec();
-    lab = Lab.of(spec, dir.resolve(".converge"));
-    lab.up(line -> { });
-    transport = new CountingTransport(new SshTransportProvider().open(lab.endpoints().of(spec, HOST), e -> {
-      throw new IllegalStateException("no jump host in this test");
-    }));
-    target = new TestTarget(HOST, transport);
+    transport = lab.transport(HOST);
+    target = lab.target(HOST);
   }
 
   @AfterAll
   static void down() {
-    try {
-      if (transport != null) {
-        transport.close();
-      }
-    } finally {
-      if (lab != null) {
-        lab.down();
-      }
+    if (lab != null) {
+      lab.close();
     }
   }
 
@@ -144,7 +129,7 @@ class NetworkDriversLabTest {
     converge(interfaces, link);
 
     assertThat(addresses(LINK)).contains("172.16.2.1/30", "198.18.0.1/32");
-    ExecResult ping = lab.run(HOST, Command.of("ip", "-j", "route", "get", "172.16.2.2"));
+    ExecResult ping = lab.lab().run(HOST, Command.of("ip", "-j", "route", "get", "172.16.2.2"));
     assertThat(ping.out()).as("the /30 is connected on the link").contains("\"dev\":\"" + LINK + "\"");
   }
 
@@ -158,7 +143,7 @@ class NetworkDriversLabTest {
     assertThatThrownBy(() -> interfaces.apply(target, change)).isInstanceOf(ActionException.class)
         .hasMessageContaining("interface backbo-h9 on " + HOST + " is missing")
         .hasMessageContaining("does not create link interfaces");
-    assertThat(lab.run(HOST, Command.of("ip", "link", "show", "dev", "backbo-h9")).exitCode()).isNotZero();
+    assertThat(lab.lab().run(HOST, Command.of("ip", "link", "show", "dev", "backbo-h9")).exitCode()).isNotZero();
   }
 
   @Test
@@ -190,8 +175,8 @@ class NetworkDriversLabTest {
     converge(interfaces, Resource.absent(ResourceId.of("interface", HOST, "lo2"), Location.unknown()));
     converge(interfaces, Resource.absent(ResourceId.of("interface", HOST, "br1"), Location.unknown()));
 
-    assertThat(lab.run(HOST, Command.of("ip", "link", "show", "dev", "lo2")).exitCode()).isNotZero();
-    assertThat(lab.run(HOST, Command.of("ip", "link", "show", "dev", "br1")).exitCode()).isNotZero();
+    assertThat(lab.lab().run(HOST, Command.of("ip", "link", "show", "dev", "lo2")).exitCode()).isNotZero();
+    assertThat(lab.lab().run(HOST, Command.of("ip", "link", "show", "dev", "br1")).exitCode()).isNotZero();
     assertThat(link(LINK).isMissingNode()).as("the link stays").isFalse();
   }
 
@@ -216,7 +201,7 @@ class NetworkDriversLabTest {
     assertThat(host("cat", "/proc/sys/net/ipv4/ip_forward")).isEqualTo("1");
 
     converge(forwarding, Resource.absent(on.id(), Location.unknown()));
-    assertThat(lab.run(HOST, Command.of("test", "-e", IpForwardingDriver.FILE)).exitCode()).isEqualTo(1);
+    assertThat(lab.lab().run(HOST, Command.of("test", "-e", IpForwardingDriver.FILE)).exitCode()).isEqualTo(1);
   }
 
   // ------------------------------------------------------------------------------------------------ nat
@@ -335,7 +320,7 @@ class NetworkDriversLabTest {
 
   /** The command's stdout, stripped; it must succeed. */
   private static String host(String... argv) {
-    ExecResult r = lab.run(HOST, Command.of(argv));
+    ExecResult r = lab.lab().run(HOST, Command.of(argv));
     assertThat(r.exitCode()).as("%s: %s", String.join(" ", argv), r.err()).isZero();
     return r.out().strip();
   }
