@@ -27,6 +27,17 @@ public interface Transport extends AutoCloseable {
   void write(String path, byte[] content, FileAttributes attributes) throws TransportException;
 
   /**
+   * Opens a TCP connection to {@code address:port} as this host sees it: over SSH a {@code direct-tcpip} channel
+   * of the host's one connection, locally a socket. Drivers speak network protocols through it (DNS updates to a
+   * server on the host's loopback), so they need no route from converge to the daemon and no extra credentials.
+   *
+   * @throws TransportException when the host refuses to forward or nothing listens there
+   */
+  default StreamConnection connect(String address, int port) throws TransportException {
+    throw new TransportException(describe() + " cannot open TCP connections");
+  }
+
+  /**
    * False once the connection is known to be dead (keep-alive unanswered, peer closed): the engine then opens a
    * new transport instead of reusing this one.
    */

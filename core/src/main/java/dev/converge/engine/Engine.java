@@ -3,6 +3,7 @@ package dev.converge.engine;
 import dev.converge.compile.Compilation;
 import dev.converge.compile.CompileException;
 import dev.converge.compile.Compiler;
+import dev.converge.driver.Batching;
 import dev.converge.driver.Driver;
 import dev.converge.driver.DriverRegistry;
 import dev.converge.driver.Movable;
@@ -384,7 +385,23 @@ public final class Engine implements AutoCloseable {
       compilation.graph().topologicalOrder().stream().filter(downstream::contains).forEach(ordered::add);
 
       Set<ResourceId> succeeded = ConcurrentHashMap.newKeySet();
-      new Executor(limits).run(plan.dependencies(), ordered, id -> step(byId.get(id), id), this::awaitReady, outcome -> {
+      Executor.Batches batches = new Executor.Batches() {
+        @Override
+        public Object keyOf(ResourceId id) {
+          Change c = byId.get(id);
+          return c != null && c.type() != ChangeType.MOVE && driverFor(c.desired()) instanceof Batching
+              ? c.id().kind() + "/" + c.id().target() : null;
+        }
+
+        @Override
+        public void run(List<ResourceId> ids) throws Exception {
+          List<Change> changes = ids.stream().map(byId::get).toList();
+          ((Batching) driverFor(changes.get(0).desired())).applyAll(target(ids.get(0).target()), changes);
+          cache.invalidate(ids);
+        }
+      };
+      new Executor(limits).run(plan.dependencies(), ordered, id -> step(byId.get(id), id), batches, this::awaitReady,
+          outcome -> {
         Change c = byId.get(outcome.id());
         if (c == null) {
           if (!outcome.succeeded()) {

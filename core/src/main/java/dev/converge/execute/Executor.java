@@ -4,9 +4,12 @@ import com.google.common.graph.Graph;
 import dev.converge.resource.ResourceId;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +60,30 @@ public final class Executor {
     void await(ResourceId id) throws Exception;
   }
 
+  /**
+   * Steps that run as one: ready steps with the same key are dispatched together in one slot (a DNS zone's record
+   * changes in one UPDATE), and each is then waited for on its own. Steps whose key is null run alone.
+   */
+  public interface Batches {
+    Batches NONE = new Batches() {
+      @Override
+      public Object keyOf(ResourceId id) {
+        return null;
+      }
+
+      @Override
+      public void run(List<ResourceId> ids) {
+        throw new IllegalStateException("no batches");
+      }
+    };
+
+    /** The batch {@code id} belongs to, or null. */
+    Object keyOf(ResourceId id);
+
+    /** Runs the steps of one batch (all of one key); throwing fails all of them. */
+    void run(List<ResourceId> ids) throws Exception;
+  }
+
   private final Limits limits;
 
   public Executor(Limits limits) {
@@ -76,13 +103,20 @@ public final class Executor {
   /** As {@link #run(Graph, List, Step, Consumer)}, each successful step followed by {@code wait} outside the limits. */
   public Map<ResourceId, Outcome> run(Graph<ResourceId> dependencies, List<ResourceId> order, Step step, Wait wait,
       Consumer<Outcome> progress) {
-    return new Run(dependencies, order, step, wait, progress).execute();
+    return run(dependencies, order, step, Batches.NONE, wait, progress);
+  }
+
+  /** As {@link #run(Graph, List, Step, Wait, Consumer)}, ready steps of one batch dispatched together. */
+  public Map<ResourceId, Outcome> run(Graph<ResourceId> dependencies, List<ResourceId> order, Step step,
+      Batches batches, Wait wait, Consumer<Outcome> progress) {
+    return new Run(dependencies, order, step, batches, wait, progress).execute();
   }
 
   private final class Run {
     private final Graph<ResourceId> graph;
     private final List<ResourceId> order;
     private final Step step;
+    private final Batches batches;
     private final Wait wait;
     private final Consumer<Outcome> progress;
     private final Set<ResourceId> members;
@@ -96,10 +130,12 @@ public final class Executor {
     private int running;
     private int waiting;
 
-    Run(Graph<ResourceId> graph, List<ResourceId> order, Step step, Wait wait, Consumer<Outcome> progress) {
+    Run(Graph<ResourceId> graph, List<ResourceId> order, Step step, Batches batches, Wait wait,
+        Consumer<Outcome> progress) {
       this.graph = graph;
       this.order = order;
       this.step = step;
+      this.batches = batches;
       this.wait = wait;
       this.progress = progress;
       this.members = new HashSet<>(order);
@@ -175,31 +211,60 @@ public final class Executor {
           deferred.add(id);
           continue;
         }
+        List<ResourceId> group = batchOf(id);
         running++;
         runningPerTarget.merge(id.target(), 1, Integer::sum);
-        pool.execute(() -> runStep(id));
+        pool.execute(() -> runSteps(id.target(), group));
       }
       ready.addAll(deferred);
     }
 
-    private void runStep(ResourceId id) {
-      long start = System.nanoTime();
-      Outcome outcome = null;
-      try {
-        step.run(id);
-      } catch (Exception | LinkageError e) {
-        outcome = failed(id, e, start);
+    /** {@code first} and every ready step of its batch, taken off the ready queue. */
+    private List<ResourceId> batchOf(ResourceId first) {
+      Object key = batches.keyOf(first);
+      if (key == null) {
+        return List.of(first);
       }
-      release(id);
-      if (outcome == null) {
-        try {
-          wait.await(id);
-          outcome = Outcome.succeeded(id, Duration.ofNanos(System.nanoTime() - start));
-        } catch (Exception | LinkageError e) {
-          outcome = failed(id, e, start);
+      List<ResourceId> group = new ArrayList<>();
+      group.add(first);
+      for (Iterator<ResourceId> it = ready.iterator(); it.hasNext(); ) {
+        ResourceId other = it.next();
+        if (key.equals(batches.keyOf(other))) {
+          group.add(other);
+          it.remove();
         }
       }
-      complete(outcome);
+      group.sort(Comparator.comparing(rank::get));
+      return group;
+    }
+
+    private void runSteps(String target, List<ResourceId> group) {
+      long start = System.nanoTime();
+      Throwable failure = null;
+      try {
+        if (group.size() == 1 && batches.keyOf(group.get(0)) == null) {
+          step.run(group.get(0));
+        } else {
+          batches.run(group);
+        }
+      } catch (Exception | LinkageError e) {
+        failure = e;
+      }
+      release(target, group.size());
+      for (ResourceId id : group) {
+        Outcome outcome;
+        if (failure != null) {
+          outcome = failed(id, failure, start);
+        } else {
+          try {
+            wait.await(id);
+            outcome = Outcome.succeeded(id, Duration.ofNanos(System.nanoTime() - start));
+          } catch (Exception | LinkageError e) {
+            outcome = failed(id, e, start);
+          }
+        }
+        complete(outcome);
+      }
     }
 
     private Outcome failed(ResourceId id, Throwable e, long start) {
@@ -207,13 +272,13 @@ public final class Executor {
       return Outcome.failed(id, message, Duration.ofNanos(System.nanoTime() - start));
     }
 
-    /** Frees the step's slot once its work is done, before its wait. */
-    private void release(ResourceId id) {
+    /** Frees a slot once its steps' work is done, before their waits. */
+    private void release(String target, int steps) {
       lock.lock();
       try {
         running--;
-        waiting++;
-        runningPerTarget.merge(id.target(), -1, Integer::sum);
+        waiting += steps;
+        runningPerTarget.merge(target, -1, Integer::sum);
         changed.signalAll();
       } finally {
         lock.unlock();

@@ -1,15 +1,20 @@
 package dev.converge.transport;
 
+import com.google.common.net.InetAddresses;
 import dev.converge.driver.Command;
 import dev.converge.driver.CommandTimeoutException;
 import dev.converge.driver.ExecResult;
 import dev.converge.driver.FileAttributes;
+import dev.converge.driver.StreamConnection;
 import dev.converge.driver.Transport;
 import dev.converge.driver.TransportException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
@@ -78,6 +83,8 @@ public final class LocalTransport implements Transport {
   private static final int EACCES = 13;
   private static final int SPECIAL_MODE_BITS = 07000;
 
+  private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+
   private final ExecutorService pumps = Executors.newCachedThreadPool(new PumpThreads());
   private volatile boolean closed;
 
@@ -119,6 +126,20 @@ public final class LocalTransport implements Transport {
       return Optional.empty();
     } catch (IOException e) {
       throw new TransportException("local: cannot read " + path + ": " + reason(e), e);
+    }
+  }
+
+  @Override
+  public StreamConnection connect(String address, int port) throws TransportException {
+    ensureOpen();
+    Socket socket = new Socket();
+    try {
+      socket.setTcpNoDelay(true);
+      socket.connect(new InetSocketAddress(InetAddresses.forString(address), port), CONNECT_TIMEOUT_MILLIS);
+      return new SocketConnection(socket);
+    } catch (IOException | IllegalArgumentException e) {
+      closeQuietly(socket);
+      throw new TransportException("local: cannot connect to " + address + ":" + port + ": " + e.getMessage(), e);
     }
   }
 
@@ -357,6 +378,39 @@ public final class LocalTransport implements Transport {
   }
 
   /** Daemon threads, so that a forgotten transport never keeps the JVM alive. */
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      log.debug("closing a socket that failed to connect: {}", e.toString());
+    }
+  }
+
+  private record SocketConnection(Socket socket) implements StreamConnection {
+    @Override
+    public InputStream input() {
+      try {
+        return socket.getInputStream();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public OutputStream output() {
+      try {
+        return socket.getOutputStream();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public void close() {
+      closeQuietly(socket);
+    }
+  }
+
   private static final class PumpThreads implements ThreadFactory {
     private final AtomicInteger count = new AtomicInteger();
 

@@ -153,4 +153,62 @@ class ExecutorTest {
     assertThat(result.get(order.get(1)).status()).isEqualTo(Outcome.Status.SKIPPED);
     assertThat(result.get(order.get(1)).message()).contains("interrupted");
   }
+
+  @Test
+  void readyStepsOfOneBatchRunTogetherAndLaterOnesFormTheirOwnBatch() {
+    ResourceId server = id("h", "server");
+    ResourceId www = id("h", "www");
+    ResourceId mail = id("h", "mail");
+    ResourceId late = id("h", "late");
+    ResourceId alone = id("h", "alone");
+    List<ResourceId> order = nodes(server, www, mail, late, alone);
+    graph.putEdge(server, www);
+    graph.putEdge(server, mail);
+    graph.putEdge(www, late);
+    List<List<ResourceId>> batchesRun = Collections.synchronizedList(new ArrayList<>());
+    List<ResourceId> singles = Collections.synchronizedList(new ArrayList<>());
+
+    Map<ResourceId, Outcome> out = new Executor(new Executor.Limits(4, 4)).run(graph, order, singles::add,
+        new Executor.Batches() {
+          @Override
+          public Object keyOf(ResourceId id) {
+            return id.equals(server) || id.equals(alone) ? null : "records";
+          }
+
+          @Override
+          public void run(List<ResourceId> ids) {
+            batchesRun.add(List.copyOf(ids));
+          }
+        }, Executor.Wait.NONE, o -> { });
+
+    assertThat(out.values()).allMatch(Outcome::succeeded);
+    assertThat(singles).containsExactlyInAnyOrder(server, alone);
+    assertThat(batchesRun).containsExactly(List.of(www, mail), List.of(late));
+  }
+
+  @Test
+  void aFailedBatchFailsEveryStepInItAndSkipsTheirDependents() {
+    ResourceId www = id("h", "www");
+    ResourceId mail = id("h", "mail");
+    ResourceId afterMail = id("h", "after-mail");
+    List<ResourceId> order = nodes(www, mail, afterMail);
+    graph.putEdge(mail, afterMail);
+
+    Map<ResourceId, Outcome> out = new Executor(new Executor.Limits(4, 4)).run(graph, order, id -> { },
+        new Executor.Batches() {
+          @Override
+          public Object keyOf(ResourceId id) {
+            return id.equals(afterMail) ? null : "records";
+          }
+
+          @Override
+          public void run(List<ResourceId> ids) {
+            throw new IllegalStateException("UPDATE refused");
+          }
+        }, Executor.Wait.NONE, o -> { });
+
+    assertThat(out.get(www).message()).isEqualTo("UPDATE refused");
+    assertThat(out.get(mail).status()).isEqualTo(Outcome.Status.FAILED);
+    assertThat(out.get(afterMail).status()).isEqualTo(Outcome.Status.SKIPPED);
+  }
 }

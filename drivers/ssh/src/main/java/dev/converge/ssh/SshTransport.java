@@ -5,6 +5,7 @@ import dev.converge.driver.CommandTimeoutException;
 import dev.converge.driver.Endpoint;
 import dev.converge.driver.ExecResult;
 import dev.converge.driver.FileAttributes;
+import dev.converge.driver.StreamConnection;
 import dev.converge.driver.Transport;
 import dev.converge.driver.TransportException;
 import dev.converge.driver.TransportProvider;
@@ -38,6 +39,7 @@ import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.connection.ConnectionException;
 import net.schmizz.sshj.connection.channel.OpenFailException;
+import net.schmizz.sshj.connection.channel.direct.DirectConnection;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.connection.channel.direct.Signal;
 import net.schmizz.sshj.userauth.UserAuthException;
@@ -216,6 +218,41 @@ public final class SshTransport implements Transport {
   }
 
   /** A channel from this host to {@code address:port}, carrying another host's SSH connection. */
+  @Override
+  public StreamConnection connect(String address, int port) throws TransportException {
+    ensureUsable();
+    DirectConnection channel;
+    try {
+      channel = client.newDirectConnection(address, port);
+    } catch (OpenFailException e) {
+      throw new TransportException(endpoint.host() + " (" + describe() + ") refused to connect to " + address + ":"
+          + port + ": " + e.getMessage() + " (is anything listening there, and does its sshd allow TCP forwarding?)",
+          e);
+    } catch (IOException e) {
+      throw failure("connection to " + address + ":" + port, e);
+    }
+    return new StreamConnection() {
+      @Override
+      public InputStream input() {
+        return channel.getInputStream();
+      }
+
+      @Override
+      public OutputStream output() {
+        return channel.getOutputStream();
+      }
+
+      @Override
+      public void close() {
+        try {
+          channel.close();
+        } catch (IOException e) {
+          LOG.debug("closing the channel to {}:{} on {}: {}", address, port, endpoint.host(), e.toString());
+        }
+      }
+    };
+  }
+
   Tunnel tunnelTo(String address, int port, String forHost) throws TransportException {
     ensureUsable();
     try {
