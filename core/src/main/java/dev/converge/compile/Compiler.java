@@ -73,6 +73,12 @@ public final class Compiler {
     } catch (CompileException e) {
       errors.add(e.getMessage());
     }
+    DnsResources dns = null;
+    try {
+      dns = DnsResources.of(spec, secrets, graph);
+    } catch (CompileException e) {
+      errors.add(e.getMessage());
+    }
     // a host's network resources count among its basics: its files, services and `requires: [host/x]` wait for them
     Map<String, List<ResourceId>> basics = new HashMap<>();
     for (var e : hosts.entrySet()) {
@@ -90,6 +96,18 @@ public final class Compiler {
     network.byNetwork().forEach((n, ids) -> entities.put("network/" + n, ids));
     record Pending(ResourceId id, String host, List<Reference> requires) {}
     List<Pending> pending = new ArrayList<>();
+    if (dns != null) {
+      dns.byZone().forEach((z, ids) -> entities.put("zone/" + z, ids));
+      for (var e : dns.resolverFiles().entrySet()) {
+        entities.put("file/" + e.getKey() + ":" + DnsResources.RESOLV_CONF, Set.of(e.getValue()));
+        pending.add(new Pending(e.getValue(), e.getKey(), List.of()));
+      }
+      // BIND on a host is set up like its routing daemon: after the host's packages
+      for (Set<ResourceId> ids : dns.byZone().values()) {
+        ids.stream().filter(id -> id.kind().equals(DnsResources.DNS_ZONE))
+            .forEach(zone -> hosts.get(zone.target()).packages().forEach(p -> graph.requires(zone, p)));
+      }
+    }
     for (FileSpec f : spec.files()) {
       ResourceId id = ResourceId.of(FILE, f.host(), f.path());
       try {
@@ -125,21 +143,27 @@ public final class Compiler {
         targets.stream().filter(t -> !t.equals(p.id())).forEach(t -> graph.requires(p.id(), t));
       }
     }
-    return new Compilation(graph.build(), allocations, entities, unmanaged(spec));
+    return new Compilation(graph.build(), allocations, entities, unmanaged(spec, dns.unmanaged()));
   }
 
   /**
    * Sections that are loaded and validated but that no resource kind manages yet: said out loud, so that nobody
    * mistakes an empty plan for a converged network.
    */
-  private static List<String> unmanaged(Spec spec) {
+  private static List<String> unmanaged(Spec spec, List<String> waitingForJails) {
     List<String> parts = new ArrayList<>();
-    count(parts, spec.zones().size(), "zone");
     count(parts, spec.jails().size(), "jail");
     count(parts, spec.images().size(), "image");
-    boolean one = parts.size() == 1 && parts.get(0).startsWith("1 ");
-    return parts.isEmpty() ? List.of() : List.of("the spec's " + String.join(", ", parts) + (one ? " is" : " are")
-        + " validated but not managed yet: their drivers are not part of this version");
+    List<String> notes = new ArrayList<>();
+    if (!parts.isEmpty()) {
+      boolean one = parts.size() == 1 && parts.get(0).startsWith("1 ");
+      notes.add("the spec's " + String.join(", ", parts) + (one ? " is" : " are")
+          + " validated but not managed yet: their drivers are not part of this version");
+    }
+    if (!waitingForJails.isEmpty()) {
+      notes.add("not managed until jails are: " + String.join(", ", waitingForJails));
+    }
+    return List.copyOf(notes);
   }
 
   private static void count(List<String> parts, int n, String what) {

@@ -252,7 +252,7 @@ class NetworkCompileTest {
         .containsExactly("nat/server1:jails", "nat/server1:vms");
     assertThat(props(g, "nat/server1:vms")).isEqualTo(Properties.of(Map.of("source", "10.1.0.0/24",
         "interface", "vtnet0")));
-    assertThat(c.notes()).singleElement().asString().doesNotContain("network").doesNotContain("OSPF");
+    assertThat(c.notes()).noneMatch(n -> n.contains("network") || n.contains("OSPF"));
   }
 
   @Test

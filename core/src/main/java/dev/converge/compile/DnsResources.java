@@ -1,0 +1,390 @@
+package dev.converge.compile;
+
+import com.google.common.net.InetAddresses;
+import dev.converge.graph.DesiredGraph;
+import dev.converge.resource.Properties;
+import dev.converge.resource.Resource;
+import dev.converge.resource.ResourceId;
+import dev.converge.resource.Sensitive;
+import dev.converge.spec.Cidr;
+import dev.converge.spec.Host;
+import dev.converge.spec.Location;
+import dev.converge.spec.Network;
+import dev.converge.spec.SecretException;
+import dev.converge.spec.Secrets;
+import dev.converge.spec.Spec;
+import dev.converge.spec.Zone;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The resources that {@code zones:} and the hosts' {@code resolver:} compile into:
+ *
+ * <ul>
+ *   <li>{@code dns-zone/HOST:ZONE}: the zone served by BIND on its {@code server} host;
+ *   <li>{@code dns-record/TARGET:OWNER/TYPE}: one RRset, kept by signed dynamic updates through TARGET (the server
+ *       host, or the spec's local host for a server given as an address): the zone's {@code records}, an A/AAAA
+ *       per host of each {@code register}ed network, and with {@code reverse: true} their PTRs in the reverse zone
+ *       (a zone of the spec that holds the address, else the octet-aligned zone of the network, served like the
+ *       forward zone);
+ *   <li>{@code file/HOST:/etc/resolv.conf} for hosts with a {@code resolver}.
+ * </ul>
+ *
+ * Values are in the DNS presentation form with absolute names, which is what a probe of the zone reads back.
+ *
+ * @param byZone the resources of each zone ({@code requires: [zone/NAME]})
+ * @param resolverFiles the resolv.conf of each host that has a resolver
+ * @param unmanaged zones and resolver settings that wait for jails, which no resource kind manages yet
+ */
+record DnsResources(SortedMap<String, Set<ResourceId>> byZone, SortedMap<String, ResourceId> resolverFiles,
+    List<String> unmanaged) {
+
+  static final String DNS_ZONE = "dns-zone";
+  static final String DNS_RECORD = "dns-record";
+  static final String RESOLV_CONF = "/etc/resolv.conf";
+
+  private static final int TXT_STRING_BYTES = 255;
+
+  /** Where a zone's updates go: the host converge speaks through, the server as that host sees it, the key. */
+  private record Endpoint(String target, String server, Sensitive key, boolean served) {}
+
+  /**
+   * Adds the DNS resources of {@code spec} to {@code graph}.
+   *
+   * @throws CompileException naming the zone when a key cannot be read, a server address has no local host to
+   *     reach it from, a registered name collides with a record, or a network cannot be registered
+   */
+  static DnsResources of(Spec spec, Secrets secrets, DesiredGraph.Builder graph) throws CompileException {
+    return new Builder(spec, secrets, graph).build();
+  }
+
+  private static final class Builder {
+    private final Spec spec;
+    private final Secrets secrets;
+    private final DesiredGraph.Builder graph;
+    private final List<String> errors = new ArrayList<>();
+    private final List<String> unmanaged = new ArrayList<>();
+    private final SortedMap<String, Set<ResourceId>> byZone = new TreeMap<>();
+    private final Map<ResourceId, Resource> records = new TreeMap<>();
+    private final Map<ResourceId, Location> recordOrigins = new TreeMap<>();
+    private final SortedMap<String, ResourceId> servedZones = new TreeMap<>();
+
+    Builder(Spec spec, Secrets secrets, DesiredGraph.Builder graph) {
+      this.spec = spec;
+      this.secrets = secrets;
+      this.graph = graph;
+    }
+
+    DnsResources build() throws CompileException {
+      Map<String, Endpoint> endpoints = new TreeMap<>();
+      for (Zone z : spec.zones().values()) {
+        endpoint(z).ifPresent(e -> endpoints.put(z.name(), e));
+      }
+      for (Zone z : spec.zones().values()) {
+        Endpoint e = endpoints.get(z.name());
+        if (e == null) {
+          continue;
+        }
+        String zone = lower(z.name());
+        serve(z, zone, e, z.location());
+        for (Zone.DnsRecord r : z.records()) {
+          String owner = r.name().equals("@") ? zone : lower(r.name()) + "." + zone;
+          List<String> values = r.values().stream().map(v -> presentation(r.type(), v, zone)).toList();
+          record(z.name(), zone, e, owner, r.type(), r.ttl().orElse(z.ttl()), values, r.location());
+        }
+        register(z, zone, e, endpoints);
+      }
+      if (!errors.isEmpty()) {
+        throw new CompileException(String.join("\n", errors));
+      }
+      for (Resource r : records.values()) {
+        graph.add(r);
+        String zone = (String) r.properties().get("zone").orElseThrow();
+        ResourceId served = servedZones.get(zone);
+        if (served != null && served.target().equals(r.target())) {
+          graph.requires(r.id(), served);
+        }
+      }
+      SortedMap<String, ResourceId> resolverFiles = resolverFiles();
+      if (!errors.isEmpty()) {
+        throw new CompileException(String.join("\n", errors));
+      }
+      return new DnsResources(byZone, resolverFiles, List.copyOf(unmanaged));
+    }
+
+    private Optional<Endpoint> endpoint(Zone z) {
+      if (z.serverName().isPresent() && !spec.hosts().containsKey(z.serverName().get())) {
+        unmanaged.add("zone " + z.name() + " (served by jail " + z.serverName().get() + ")");
+        return Optional.empty();
+      }
+      Sensitive key;
+      try {
+        key = new Sensitive(secrets.value(z.key()).strip());
+      } catch (SecretException e) {
+        errors.add(z.location() + ": zone `" + z.name() + "`: " + e.getMessage());
+        return Optional.empty();
+      }
+      if (z.serverName().isPresent()) {
+        return Optional.of(new Endpoint(z.serverName().get(), "127.0.0.1:" + z.serverPort(), key, true));
+      }
+      Optional<Host> local = spec.hosts().values().stream().filter(Host::isLocal).findFirst();
+      if (local.isEmpty()) {
+        errors.add(z.location() + ": zone `" + z.name() + "` is served at " + z.serverAddress().orElseThrow()
+            + ", which converge reaches from the machine it runs on: expected a host with `transport: local` in"
+            + " the spec (or a `server` that is a host of the spec)");
+        return Optional.empty();
+      }
+      String address = z.serverAddress().orElseThrow();
+      String server = address.contains(":") ? "[" + address + "]:" + z.serverPort() : address + ":" + z.serverPort();
+      return Optional.of(new Endpoint(local.get().name(), server, key, false));
+    }
+
+    /** A zone on a host of the spec is served by that host (once, however many forward zones point at it). */
+    private void serve(Zone z, String zone, Endpoint e, Location origin) {
+      if (!e.served() || servedZones.containsKey(zone)) {
+        return;
+      }
+      Host host = spec.hosts().get(e.target());
+      ResourceId id = ResourceId.of(DNS_ZONE, e.target(), zone);
+      graph.add(Resource.present(id, Properties.builder()
+          .put("zone", zone)
+          .put("key", e.key())
+          .put("ttl", z.ttl())
+          .put("nameserver", nameserverAddress(host))
+          .build(), origin));
+      servedZones.put(zone, id);
+      byZone.computeIfAbsent(z.name(), k -> new TreeSet<>()).add(id);
+    }
+
+    /** The address others reach a host at: its loopback (routed by OSPF), else its spec address. */
+    private static String nameserverAddress(Host host) {
+      return host.loopback().map(c -> InetAddresses.toAddrString(c.network()))
+          .or(host::address)
+          .orElse("127.0.0.1");
+    }
+
+    private void register(Zone z, String zone, Endpoint e, Map<String, Endpoint> endpoints) {
+      for (String n : z.register()) {
+        Network net = spec.networks().get(n);
+        if (net.kind() == Network.Kind.LINKS) {
+          errors.add(z.location() + ": zone `" + z.name() + "` registers `" + n + "`, a links network: expected a"
+              + " loopback or bridge network, whose hosts have addresses of their own to register");
+          continue;
+        }
+        for (var entry : net.addresses().entrySet()) {
+          String host = entry.getKey();
+          String owner = lower(host) + "." + zone;
+          SortedSet<String> v4 = new TreeSet<>();
+          SortedSet<String> v6 = new TreeSet<>();
+          entry.getValue().forEach(a -> (a instanceof Inet4Address ? v4 : v6).add(InetAddresses.toAddrString(a)));
+          if (!v4.isEmpty()) {
+            record(z.name(), zone, e, owner, "A", z.ttl(), List.copyOf(v4), z.location());
+          }
+          if (!v6.isEmpty()) {
+            record(z.name(), zone, e, owner, "AAAA", z.ttl(), List.copyOf(v6), z.location());
+          }
+          if (z.reverse()) {
+            for (InetAddress a : entry.getValue()) {
+              reverse(z, e, endpoints, net, a, owner + ".");
+            }
+          }
+        }
+      }
+    }
+
+    /** The PTR of {@code address}: in the spec's zone that holds it, else in the octet-aligned zone of the network. */
+    private void reverse(Zone forward, Endpoint e, Map<String, Endpoint> endpoints, Network net, InetAddress address,
+        String target) {
+      String owner = reverseName(address);
+      Optional<Zone> declared = spec.zones().values().stream()
+          .filter(z -> owner.equals(lower(z.name())) || owner.endsWith("." + lower(z.name())))
+          .max((a, b) -> Integer.compare(a.name().length(), b.name().length()));
+      String zone;
+      Endpoint where;
+      long ttl;
+      if (declared.isPresent()) {
+        zone = lower(declared.get().name());
+        where = endpoints.get(declared.get().name());
+        ttl = declared.get().ttl();
+        if (where == null) {
+          return;
+        }
+      } else {
+        zone = reverseZone(net.cidr());
+        where = e;
+        ttl = forward.ttl();
+        serve(forward, zone, e, forward.location());
+        byZone.computeIfAbsent(forward.name(), k -> new TreeSet<>());
+      }
+      record(declared.map(Zone::name).orElse(forward.name()), zone, where, owner, "PTR", ttl, List.of(target),
+          forward.location());
+    }
+
+    private void record(String entity, String zone, Endpoint e, String owner, String type, long ttl,
+        List<String> values, Location origin) {
+      ResourceId id = ResourceId.of(DNS_RECORD, e.target(), owner + "/" + type);
+      Location first = recordOrigins.putIfAbsent(id, origin);
+      if (first != null) {
+        errors.add(origin + ": " + type + " record " + owner + " is asked for twice (first at " + first
+            + "): a name registered from a network cannot also be a record of the zone");
+        return;
+      }
+      records.put(id, Resource.present(id, Properties.builder()
+          .put("zone", zone)
+          .put("server", e.server())
+          .put("key", e.key())
+          .put("ttl", ttl)
+          .put("values", new ArrayList<>(new TreeSet<>(values)))
+          .build(), origin));
+      byZone.computeIfAbsent(entity, k -> new TreeSet<>()).add(id);
+    }
+
+    private SortedMap<String, ResourceId> resolverFiles() {
+      SortedMap<String, ResourceId> files = new TreeMap<>();
+      for (Host h : spec.hosts().values()) {
+        if (h.resolver().isEmpty()) {
+          continue;
+        }
+        String resolver = h.resolver().get();
+        String address;
+        Set<ResourceId> requires = new TreeSet<>();
+        if (InetAddresses.isInetAddress(resolver)) {
+          address = resolver;
+        } else if (spec.hosts().containsKey(resolver)) {
+          Host server = spec.hosts().get(resolver);
+          address = nameserverAddress(server);
+          servedZones.values().stream().filter(id -> id.target().equals(resolver)).forEach(requires::add);
+        } else {
+          unmanaged.add("resolver of host " + h.name() + " (jail " + resolver + ")");
+          continue;
+        }
+        ResourceId id = ResourceId.of(Compiler.FILE, h.name(), RESOLV_CONF);
+        if (spec.files().stream().anyMatch(f -> f.host().equals(h.name()) && f.path().equals(RESOLV_CONF))) {
+          errors.add(h.location() + ": host `" + h.name() + "` has a `resolver` and also lists " + RESOLV_CONF
+              + " among its files: expected one of them");
+          continue;
+        }
+        StringBuilder content = new StringBuilder("# managed by converge: resolver ").append(resolver).append('\n');
+        SortedSet<String> search = searchDomains(h.name());
+        if (!search.isEmpty()) {
+          content.append("search ").append(String.join(" ", search)).append('\n');
+        }
+        content.append("nameserver ").append(address).append('\n');
+        graph.add(Resource.present(id, Properties.builder()
+            .put("type", "file")
+            .put("content", content.toString())
+            .put("mode", "0644")
+            .put("owner", Optional.empty())
+            .put("group", Optional.empty())
+            .build(), h.location()));
+        requires.forEach(r -> graph.requires(id, r));
+        files.put(h.name(), id);
+      }
+      return files;
+    }
+
+    /** The zones that register a network {@code host} has addresses on: its short name resolves in them. */
+    private SortedSet<String> searchDomains(String host) {
+      SortedSet<String> out = new TreeSet<>();
+      for (Zone z : spec.zones().values()) {
+        if (z.register().stream().map(spec.networks()::get)
+            .anyMatch(n -> n.kind() != Network.Kind.LINKS && n.addresses().containsKey(host))) {
+          out.add(lower(z.name()));
+        }
+      }
+      return out;
+    }
+  }
+
+  /** {@code 10.1.0.5} → {@code 5.0.1.10.in-addr.arpa}; IPv6 as nibbles under {@code ip6.arpa}. */
+  static String reverseName(InetAddress address) {
+    byte[] bytes = address.getAddress();
+    StringBuilder out = new StringBuilder();
+    if (address instanceof Inet4Address) {
+      for (int i = bytes.length - 1; i >= 0; i--) {
+        out.append(bytes[i] & 0xff).append('.');
+      }
+      return out.append("in-addr.arpa").toString();
+    }
+    for (int i = bytes.length - 1; i >= 0; i--) {
+      out.append(Character.forDigit(bytes[i] & 0xf, 16)).append('.')
+          .append(Character.forDigit((bytes[i] >> 4) & 0xf, 16)).append('.');
+    }
+    return out.append("ip6.arpa").toString();
+  }
+
+  /** The reverse zone of a network: its prefix rounded down to whole octets (nibbles for IPv6), as Reggae does. */
+  static String reverseZone(Cidr cidr) {
+    String full = reverseName(cidr.network());
+    boolean v4 = cidr.network() instanceof Inet4Address;
+    int unit = v4 ? 8 : 4;
+    int labels = Math.max(1, cidr.prefix() / unit);
+    int total = v4 ? 4 : 32;
+    String[] parts = full.split("\\.");
+    StringBuilder out = new StringBuilder();
+    for (int i = total - labels; i < parts.length; i++) {
+      out.append(out.length() == 0 ? "" : ".").append(parts[i]);
+    }
+    return out.toString();
+  }
+
+  /**
+   * A value of the spec in presentation form with absolute names, as a zone transfer reads it back: relative
+   * targets get the zone appended, TXT becomes quoted strings of at most 255 bytes each.
+   */
+  static String presentation(String type, String value, String zone) {
+    return switch (type) {
+      case "CNAME", "PTR" -> absolute(value, zone);
+      case "MX", "SRV" -> {
+        int last = value.lastIndexOf(' ');
+        yield value.substring(0, last + 1) + absolute(value.substring(last + 1), zone);
+      }
+      case "TXT" -> txt(value);
+      default -> value;
+    };
+  }
+
+  private static String absolute(String name, String zone) {
+    String lower = lower(name);
+    if (lower.equals("@")) {
+      return zone + ".";
+    }
+    return lower.endsWith(".") ? lower : lower + "." + zone + ".";
+  }
+
+  /** As dnsjava prints TXT data: each string quoted, {@code "} and {@code \} escaped, other bytes outside ASCII as \DDD. */
+  private static String txt(String value) {
+    byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+    List<String> strings = new ArrayList<>();
+    for (int start = 0; start < bytes.length || strings.isEmpty(); start += TXT_STRING_BYTES) {
+      StringBuilder s = new StringBuilder("\"");
+      for (int i = start; i < Math.min(bytes.length, start + TXT_STRING_BYTES); i++) {
+        int b = bytes[i] & 0xff;
+        if (b < 0x20 || b >= 0x7f) {
+          s.append('\\').append(String.format("%03d", b));
+        } else if (b == '"' || b == '\\') {
+          s.append('\\').append((char) b);
+        } else {
+          s.append((char) b);
+        }
+      }
+      strings.add(s.append('"').toString());
+    }
+    return String.join(" ", strings);
+  }
+
+  private static String lower(String name) {
+    return name.toLowerCase(Locale.ROOT);
+  }
+}
