@@ -13,6 +13,9 @@ import dev.converge.driver.ExecResult;
 import dev.converge.driver.FileAttributes;
 import dev.converge.driver.TransportException;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -292,5 +295,26 @@ class LocalTransportTest {
 
   private static boolean isRoot() {
     return "root".equals(System.getProperty("user.name"));
+  }
+
+  /* ------ connect ------ */
+
+  @Test
+  void connect_reachesALocalListener_andSaysWhenNothingListens() throws Exception {
+    try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      try (var connection = transport.connect("127.0.0.1", listener.getLocalPort());
+          Socket accepted = listener.accept()) {
+        connection.output().write(7);
+        connection.output().flush();
+        assertThat(accepted.getInputStream().read()).isEqualTo(7);
+      }
+    }
+    int closedPort;
+    try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = closed.getLocalPort();
+    }
+    assertThatThrownBy(() -> transport.connect("127.0.0.1", closedPort))
+        .isInstanceOf(TransportException.class)
+        .hasMessageStartingWith("local: cannot connect to 127.0.0.1:" + closedPort);
   }
 }

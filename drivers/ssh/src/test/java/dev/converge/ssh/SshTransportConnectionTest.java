@@ -1,5 +1,6 @@
 package dev.converge.ssh;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -11,11 +12,15 @@ import dev.converge.driver.ExecResult;
 import dev.converge.driver.Transport;
 import dev.converge.driver.TransportException;
 import dev.converge.testing.OpenSshServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -261,5 +266,38 @@ class SshTransportConnectionTest {
         .start();
     assertThat(keygen.waitFor()).isZero();
     return file;
+  }
+
+  @Test
+  void connect_opensATcpStreamAsTheHostSeesIt_andNamesWhatRefused() throws Exception {
+    try (OpenSshServer server = OpenSshServer.create().start();
+        SshTransport ssh = SshTransport.connect(endpoint(server, "dns"), e -> null);
+        ServerSocket upper = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      CompletableFuture<Void> echo = CompletableFuture.runAsync(() -> {
+        try (var socket = upper.accept()) {
+          byte[] line = socket.getInputStream().readNBytes(5);
+          socket.getOutputStream().write(new String(line, US_ASCII)
+              .toUpperCase(Locale.ROOT).getBytes(US_ASCII));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+
+      try (var connection = ssh.connect("127.0.0.1", upper.getLocalPort())) {
+        connection.output().write("hello".getBytes(US_ASCII));
+        connection.output().flush();
+        assertThat(new String(connection.input().readNBytes(5), US_ASCII))
+            .isEqualTo("HELLO");
+      }
+      echo.get(10, TimeUnit.SECONDS);
+      int closedPort;
+      try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        closedPort = closed.getLocalPort();
+      }
+      assertThatThrownBy(() -> ssh.connect("127.0.0.1", closedPort))
+          .isInstanceOf(TransportException.class)
+          .hasMessageContaining("refused to connect to 127.0.0.1:" + closedPort);
+      assertThat(ssh.exec(Command.of("true")).ok()).as("a refused channel leaves the connection usable").isTrue();
+    }
   }
 }
