@@ -185,7 +185,8 @@ public final class DnsConnection implements AutoCloseable {
       return message;
     } catch (IOException e) {
       if (expired.get()) {
-        throw new DnsException(describe + ": no response within " + timeout.toSeconds() + " s", e);
+        throw new DnsException(describe + ": no response within " + (timeout.toMillis() % 1000 == 0
+            ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms"), e);
       }
       String why = e instanceof EOFException ? "the server closed the connection" : e.getMessage();
       throw new DnsException(describe + ": connection lost while waiting for a response: " + why, e);
