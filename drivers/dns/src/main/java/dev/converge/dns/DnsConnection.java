@@ -16,9 +16,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.Opcode;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
@@ -45,6 +48,8 @@ public final class DnsConnection implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
+
+  private static final Logger log = LoggerFactory.getLogger(DnsConnection.class);
 
   private final StreamConnection stream;
   private final DataInputStream in;
@@ -93,6 +98,7 @@ public final class DnsConnection implements AutoCloseable {
     tsig.apply(query, null);
     TSIGRecord sent = query.getTSIG();
     byte[] wire = query.toWire();
+    log.debug("{}: sending {} ({} bytes)", describe, Opcode.string(query.getHeader().getOpcode()), wire.length);
     send(wire);
     byte[] answer = receive();
     Message response = parse(answer);

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -267,7 +268,7 @@ public final class DnsRecordDriver implements Driver, Batching {
     if (rrset == null) {
       return Observation.absent(id);
     }
-    Properties echoed = zone.properties().only(java.util.Set.of("zone", "server", "key"));
+    Properties echoed = zone.properties().only(Set.of("zone", "server", "key"));
     return Observation.present(id, echoed
         .with("ttl", rrset.get(0).getTTL())
         .with("values", values(rrset)));

@@ -3,6 +3,7 @@ package dev.converge.dns.record;
 import dev.converge.dns.DnsServer;
 import dev.converge.dns.TsigKeyFile;
 import dev.converge.resource.Properties;
+import java.util.regex.Pattern;
 
 /**
  * How one zone is reached: its name, the server as the target host sees it and the key, read from a resource's
@@ -13,10 +14,16 @@ import dev.converge.resource.Properties;
  */
 record ZoneAccess(String zone, DnsServer server, TsigKeyFile key, Properties properties) {
 
+  private static final Pattern ZONE = Pattern.compile("[a-z0-9_][a-z0-9_-]{0,62}(\\.[a-z0-9_][a-z0-9_-]{0,62})*");
+
   static ZoneAccess of(Properties p, String what) {
     String zone = p.string("zone").orElseThrow(() -> new IllegalArgumentException(what + ": no `zone`"));
     String server = p.string("server").orElseThrow(() -> new IllegalArgumentException(what + ": no `server`"));
     String key = p.string("key").orElseThrow(() -> new IllegalArgumentException(what + ": no `key`"));
+    if (!ZONE.matcher(zone).matches()) {
+      throw new IllegalArgumentException(what + ": zone `" + zone + "` is not a lower-case DNS name without the"
+          + " final dot");
+    }
     DnsServer parsed;
     try {
       parsed = DnsServer.parse(server);

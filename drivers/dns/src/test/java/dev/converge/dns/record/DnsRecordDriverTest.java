@@ -184,6 +184,17 @@ class DnsRecordDriverTest {
   }
 
   @Test
+  void aMalformedKeyFileIsReportedNamingTheZoneButNeverTheSecret() {
+    Resource desired = withProperties(record(ZONE, "www.my.domain", "A", 60, "192.0.2.1"), "key",
+        new Sensitive("secret \"c2VjcmV0LXRoYXQtQklORC1kb2VzLW5vdC1rbm93\";"));
+
+    assertThatThrownBy(() -> driver.probe(target, List.of(desired)))
+        .isInstanceOf(ProbeException.class)
+        .hasMessageContaining("the key of zone my.domain is not a TSIG key file")
+        .hasMessageNotContaining("c2VjcmV0");
+  }
+
+  @Test
   void aZoneTheServerDoesNotServeIsReported() {
     Resource desired = record("not-here.test", "www.not-here.test", "A", 60, "192.0.2.1");
 
