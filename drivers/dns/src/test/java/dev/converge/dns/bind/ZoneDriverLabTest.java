@@ -186,6 +186,8 @@ class ZoneDriverLabTest {
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
         assertThat(dig(FIRST, "SOA")).doesNotMatch(AUTHORITATIVE));
     assertThat(dig(SECOND, "SOA")).matches(AUTHORITATIVE);
+    assertThat(driver.readiness(target, zone(FIRST, secondKey)).waitingFor())
+        .contains("named on ns1 to answer SOA lab.test authoritatively (status");
     assertThat(host("ls", "/var/lib/bind/converge")).contains("db.lab.test");
     assertThat(host("stat", "-c", "%a", KEY_FILE)).as("the second zone still uses the key").isEqualTo("640");
     assertThat(changes(absent(FIRST), zone(SECOND, secondKey))).isEmpty();
