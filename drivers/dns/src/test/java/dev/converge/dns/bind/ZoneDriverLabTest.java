@@ -207,6 +207,23 @@ class ZoneDriverLabTest {
     assertThat(changeFor(second)).isEmpty();
   }
 
+  @Test
+  @Order(9)
+  void aKeyNamedCannotUse_isRejectedBeforeAnyLiveFileChanges() throws Exception {
+    String before = host("cat", "/etc/bind/converge/zones.conf");
+    String badKey = newKey("bad-key").replace("hmac-sha256", "hmac-nonesuch");
+    Change change = changeFor(zone("bad.test", badKey)).orElseThrow();
+
+    assertThatThrownBy(() -> driver.applyAll(target, List.of(change)))
+        .isInstanceOf(ActionException.class)
+        .hasMessageContaining("named-checkconf rejected converge's zone configuration (nothing was changed)")
+        .hasMessageNotContaining(secret(badKey));
+
+    assertThat(host("cat", "/etc/bind/converge/zones.conf")).isEqualTo(before);
+    assertThat(exitOf("ls", "/etc/bind/converge/bad-key.key")).isNotZero();
+    assertThat(dig(SECOND, "SOA")).matches(AUTHORITATIVE);
+  }
+
   // ------------------------------------------------------------------------------------------------ helpers
 
   private static Resource zone(String name, String key) {
