@@ -6,6 +6,7 @@ import dev.converge.compile.Compiler;
 import dev.converge.driver.Driver;
 import dev.converge.driver.DriverRegistry;
 import dev.converge.driver.Movable;
+import dev.converge.driver.Rendering;
 import dev.converge.diff.Differ;
 import dev.converge.driver.Target;
 import dev.converge.execute.Executor;
@@ -107,15 +108,25 @@ public final class Engine implements AutoCloseable {
       return new Options(Optional.of(saved), Set.of());
     }
 
-    /** Leave these hosts alone this run (watch backs off from failing hosts). */
+    /**
+     * Leave these hosts alone this run, besides those already paused (watch backs off from failing hosts;
+     * {@code --limit} pauses every host outside it).
+     */
     public Options pausing(Set<String> hosts) {
-      return new Options(savedPlan, hosts);
+      Set<String> all = new HashSet<>(pausedHosts);
+      all.addAll(hosts);
+      return new Options(savedPlan, all);
     }
   }
 
   /** Computes the plan; changes nothing, writes nothing. */
   public RunReport plan(Spec spec, StateStore store) throws EngineException, InterruptedException {
-    return new Run(spec, store, Options.defaults(), false).execute();
+    return plan(spec, store, Options.defaults());
+  }
+
+  /** Computes the plan, leaving out the paused hosts' resources; changes nothing, writes nothing. */
+  public RunReport plan(Spec spec, StateStore store, Options options) throws EngineException, InterruptedException {
+    return new Run(spec, store, options, false).execute();
   }
 
   /** Converges: plans, executes, verifies, records ownership in state and every action in the journal. */
@@ -506,7 +517,7 @@ public final class Engine implements AutoCloseable {
       try {
         State state = store.read();
         return Planner.plan(new Planner.Input(spec.site(), compilation.graph(), deletions,
-            recordedRequires(state), observed, kind -> immutableFields(kind), this::movable,
+            recordedRequires(state), observed, kind -> immutableFields(kind), this::movable, this::rendering,
             SpecDigest.of(spec.sources()), state.lineage(), state.serial(), store.planKey(), notes));
       } catch (StateException e) {
         throw new EngineException(EngineException.Kind.FAILED, e.getMessage(), e);
@@ -527,6 +538,10 @@ public final class Engine implements AutoCloseable {
 
     private boolean movable(String kind) {
       return registry.driversOf(kind).stream().anyMatch(Movable.class::isInstance);
+    }
+
+    private Optional<Rendering> rendering(Resource r) {
+      return driverFor(r) instanceof Rendering rendering ? Optional.of(rendering) : Optional.empty();
     }
 
     private Map<ResourceId, Observation> probe(Collection<Resource> resources) throws InterruptedException {

@@ -232,7 +232,7 @@ class NetworkCompileTest {
     c.graph().resources().keySet().forEach(id -> absent.put(id, Observation.absent(id)));
     Function<String, Set<String>> immutable = kind -> Set.of();
     return PlanText.plain().render(Planner.plan(new Planner.Input("small", c.graph(), List.<Resource>of(), Map.of(),
-        absent, immutable, kind -> false, "digest", "lineage", 0, new byte[32], c.notes())));
+        absent, immutable, kind -> false, r -> java.util.Optional.empty(), "digest", "lineage", 0, new byte[32], c.notes())));
   }
 
   @Test

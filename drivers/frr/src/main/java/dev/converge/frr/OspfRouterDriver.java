@@ -6,10 +6,12 @@ import dev.converge.driver.ExecResult;
 import dev.converge.driver.FileAttributes;
 import dev.converge.driver.ProbeException;
 import dev.converge.driver.Readiness;
+import dev.converge.driver.Rendering;
 import dev.converge.driver.Target;
 import dev.converge.driver.TransportException;
 import dev.converge.resource.Change;
 import dev.converge.resource.Observation;
+import dev.converge.resource.Properties;
 import dev.converge.resource.Resource;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,8 +35,11 @@ import java.util.regex.Pattern;
  * without ospfd gets it enabled, and FRR started (or, if FRR runs without ospfd, watchfrr told about it).
  *
  * <p><b>Readiness</b>: every expected neighbour Full (2-Way between DROthers) and every expected /32 in the kernel.
+ *
+ * <p><b>Rendering</b>: a plan shows the lines converge owns as FRR's integrated config (or Quagga's ospfd.conf)
+ * would hold them, before and after, with MD5 keys as {@code (sensitive)}.
  */
-public final class OspfRouterDriver implements Driver {
+public final class OspfRouterDriver implements Driver, Rendering {
 
   private static final Pattern MD5_LINE = Pattern.compile("(message-digest-key\\s+\\d+\\s+md5\\s+)\\S+");
   /** FRR's own dead interval: how long a neighbour may take to come up if the spec sets no timers. */
@@ -133,6 +138,16 @@ public final class OspfRouterDriver implements Driver {
     } catch (TransportException | IllegalArgumentException e) {
       throw new ActionException("cannot change " + where + ": " + redact(e.getMessage()), e);
     }
+  }
+
+  /** Converge's lines of the router's configuration, as the config file holds them; MD5 keys as {@code (sensitive)}. */
+  @Override
+  public String render(Resource resource, Properties properties) {
+    OspfRouter router = OspfRouter.of(properties, resource.id().toString()).redacted();
+    if (Quagga.runs(resource.properties())) {
+      return QuaggaConfig.parse("").with(Optional.of(router), List.of(), true).render();
+    }
+    return FrrConfig.parse("").withOspf(Optional.of(router), List.of()).render();
   }
 
   /** The interfaces the router ran on when probed, so that converge takes its lines off those it no longer wants. */
