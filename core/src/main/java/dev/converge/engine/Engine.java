@@ -413,7 +413,38 @@ public final class Engine implements AutoCloseable {
           failed.add(c.id());
         }
       });
+      awaitReadyAfterDeletions(plan, byId, succeeded, failed);
       return succeeded;
+    }
+
+    /**
+     * A resource that used one deleted this round went first (it stops using it) and was found ready while it still
+     * had it — an OSPF router and the loopback that held an address that moved away: it counts as ready only if it
+     * still is once the deletion is done.
+     */
+    private void awaitReadyAfterDeletions(Plan plan, Map<ResourceId, Change> byId, Set<ResourceId> succeeded,
+        Set<ResourceId> failed) {
+      Set<ResourceId> again = new TreeSet<>();
+      for (ResourceId id : succeeded) {
+        Change c = byId.get(id);
+        if (c != null && c.type() == ChangeType.DELETE && plan.dependencies().nodes().contains(id)) {
+          plan.dependencies().predecessors(id).stream()
+              .filter(user -> compilation.graph().resource(user).isPresent() && !failed.contains(user))
+              .forEach(again::add);
+        }
+      }
+      for (ResourceId id : again) {
+        long start = System.nanoTime();
+        try {
+          awaitReady(id);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        } catch (Exception e) {
+          failed.add(id);
+          notReady(Outcome.failed(id, e.getMessage(), Duration.ofNanos(System.nanoTime() - start)));
+        }
+      }
     }
 
     /** An unchanged resource downstream of a change did not become ready: its dependents were skipped. */
