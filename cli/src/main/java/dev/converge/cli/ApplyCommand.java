@@ -23,20 +23,24 @@ final class ApplyCommand implements Callable<Integer> {
 
   @Mixin CommonOptions options;
 
+  @Mixin HostLimit limit;
+
   @Parameters(index = "0", paramLabel = "SPEC|PLAN", description = "The spec, or a saved plan.")
   Path target;
 
   @Override
   public Integer call() {
-    return new Apply(new Session(options)).run(target);
+    return new Apply(new Session(options), limit).run(target);
   }
 
   /** The apply logic, shared with the root command ({@code converge SPEC}). */
   static final class Apply {
     private final Session session;
+    private final HostLimit limit;
 
-    Apply(Session session) {
+    Apply(Session session, HostLimit limit) {
       this.session = session;
+      this.limit = limit;
     }
 
     int run(Path target) {
@@ -47,11 +51,12 @@ final class ApplyCommand implements Callable<Integer> {
           session.options.stateDir = Path.of(saved.stateDir());
         }
         Spec spec = session.load(specFile);
+        Engine.Options runOptions = limit.apply(spec,
+            saved == null ? Engine.Options.defaults() : Engine.Options.applying(saved), session.console);
         RunPrinter printer = new RunPrinter(session.console, session.options.json, session.timings);
         try (StateStore store = session.lock(spec, "converge apply " + target);
             Engine engine = session.engine(spec, printer);
             GracefulStop stop = GracefulStop.interruptingCurrentThread()) {
-          Engine.Options runOptions = saved == null ? Engine.Options.defaults() : Engine.Options.applying(saved);
           RunReport report = engine.apply(spec, store, runOptions);
           printer.finish(report);
           session.timings.print();

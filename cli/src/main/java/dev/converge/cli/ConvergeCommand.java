@@ -26,6 +26,8 @@ final class ConvergeCommand implements Callable<Integer> {
 
   @Mixin CommonOptions options;
 
+  @Mixin HostLimit limit;
+
   @Parameters(index = "0", arity = "0..1", paramLabel = "SPEC|PLAN",
       description = "The spec to converge, or a plan saved by `converge plan --out`.")
   Path target;
@@ -52,6 +54,6 @@ final class ConvergeCommand implements Callable<Integer> {
       self.commandLine().usage(System.err);
       return ExitCode.USAGE;
     }
-    return new ApplyCommand.Apply(new Session(options)).run(target);
+    return new ApplyCommand.Apply(new Session(options), limit).run(target);
   }
 }

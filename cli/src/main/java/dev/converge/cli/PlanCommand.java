@@ -29,6 +29,8 @@ final class PlanCommand implements Callable<Integer> {
 
   @Mixin CommonOptions options;
 
+  @Mixin HostLimit limit;
+
   @Parameters(index = "0", paramLabel = "SPEC", description = "The spec.")
   Path specFile;
 
@@ -41,6 +43,7 @@ final class PlanCommand implements Callable<Integer> {
     Session session = new Session(options);
     try {
       Spec spec = session.load(specFile);
+      Engine.Options limited = limit.apply(spec, Engine.Options.defaults(), session.console);
       RunReport report;
       try (StateStore store = session.lock(spec, "converge plan " + specFile);
           Engine engine = session.engine(spec, new EngineListener() {
@@ -49,7 +52,7 @@ final class PlanCommand implements Callable<Integer> {
               session.console.error("cannot probe " + f.kind() + " on " + f.target() + ": " + f.message());
             }
           })) {
-        report = engine.plan(spec, store);
+        report = engine.plan(spec, store, limited);
         if (out != null) {
           save(report.plan(), spec, store.directory(), session.console);
         }

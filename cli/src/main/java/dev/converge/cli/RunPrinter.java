@@ -51,7 +51,7 @@ final class RunPrinter implements EngineListener {
       console.out().println("Round " + round + ": " + plan.changes().size() + " more to do");
     }
     for (Change c : plan.changes()) {
-      console.out().print(text.change(c));
+      console.out().print(text.change(c, plan.renderedDiff(c.id())));
     }
     console.out().println();
   }

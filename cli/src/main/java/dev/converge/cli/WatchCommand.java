@@ -29,6 +29,8 @@ final class WatchCommand implements Callable<Integer> {
 
   @Mixin CommonOptions options;
 
+  @Mixin HostLimit limit;
+
   @Parameters(index = "0", paramLabel = "SPEC", description = "The spec.")
   Path specFile;
 
@@ -47,7 +49,9 @@ final class WatchCommand implements Callable<Integer> {
     RunPrinter printer = new RunPrinter(session.console, options.json, session.timings);
     Engine engine;
     try {
-      engine = session.engineBuilder(session.load(specFile), printer)
+      Spec spec = session.load(specFile);
+      limit.apply(spec, Engine.Options.defaults(), session.console);
+      engine = session.engineBuilder(spec, printer)
           .probeCache(ProbeCache.expiringAfter(interval.dividedBy(2)))
           .build();
     } catch (Session.Exit e) {
@@ -87,9 +91,16 @@ final class WatchCommand implements Callable<Integer> {
           "", List.of(specFile));
     }
     String digest = dev.converge.engine.SpecDigest.of(spec.sources());
+    Engine.Options options;
+    try {
+      options = limit.apply(spec, Engine.Options.defaults(), session.console).pausing(paused);
+    } catch (Session.Exit e) {
+      return new WatchLoop.Attempt(Optional.empty(), Optional.of("--limit names a host the spec no longer has"),
+          digest, spec.sources());
+    }
     try (StateStore store = session.lock(spec, "converge watch " + specFile)) {
       engine.transports().retain(spec.hosts().keySet());
-      RunReport report = engine.apply(spec, store, Engine.Options.defaults().pausing(paused));
+      RunReport report = engine.apply(spec, store, options);
       printer.finish(report);
       return new WatchLoop.Attempt(Optional.of(report), Optional.empty(), digest, spec.sources());
     } catch (Session.Exit e) {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -26,6 +27,8 @@ public final class Ipam {
 
   /** Each link gets a /30: network, two hosts, broadcast. */
   private static final BigInteger LINK_SIZE = BigInteger.valueOf(4);
+  private static final String LINK = "link/";
+  private static final String RELEASED = "released/";
 
   /** Owner key of a jail's address: {@code jail/NAME}. */
   public static String jailOwner(String jail) {
@@ -37,7 +40,25 @@ public final class Ipam {
    * other way round keeps the subnet.
    */
   public static String linkOwner(Network.Link link) {
-    return link.a().compareTo(link.b()) < 0 ? "link/" + link.a() + "," + link.b() : "link/" + link.b() + "," + link.a();
+    return link.a().compareTo(link.b()) < 0 ? LINK + link.a() + "," + link.b() : LINK + link.b() + "," + link.a();
+  }
+
+  /**
+   * Owner key of the /30 of a link the spec dropped: {@code released/A,B}. It stays recorded so that converge keeps
+   * its addresses off both ends (the hosts keep the interface, converge only its addresses), until the two hosts are
+   * linked again (the link gets its /30 back) or one of them leaves the spec.
+   */
+  public static String releasedOwner(String linkOwner) {
+    return RELEASED + linkOwner.substring(LINK.length());
+  }
+
+  /** The two hosts of a released /30's owner key, or empty for any other key. */
+  public static Optional<List<String>> releasedHosts(String owner) {
+    if (!owner.startsWith(RELEASED)) {
+      return Optional.empty();
+    }
+    List<String> hosts = List.of(owner.substring(RELEASED.length()).split(",", -1));
+    return hosts.size() == 2 ? Optional.of(hosts) : Optional.empty();
   }
 
   private Ipam() {}
@@ -55,8 +76,10 @@ public final class Ipam {
     List<String> errors = new ArrayList<>();
     for (Network net : spec.networks().values()) {
       if (net.kind() == Network.Kind.LINKS) {
-        if (!net.links().isEmpty()) {
-          out.put(net.name(), links(net, recorded.containsKey(net.name()) ? recorded.get(net.name()) : Map.of()));
+        SortedMap<String, String> links = links(spec, net,
+            recorded.containsKey(net.name()) ? recorded.get(net.name()) : Map.of());
+        if (!links.isEmpty()) {
+          out.put(net.name(), links);
         }
         continue;
       }
@@ -103,19 +126,21 @@ public final class Ipam {
   }
 
   /**
-   * A /30 per link, network → owner → {@code a.b.c.d/30}. The loader checked that the cidr is IPv4 and holds one /30
-   * per link, so every link finds a free one.
+   * A /30 per link, network → owner → {@code a.b.c.d/30}, plus the released /30s of links the spec dropped (see
+   * {@link #releasedOwner}). The loader checked that the cidr is IPv4 and holds one /30 per link, so every link finds
+   * a free one.
    */
-  private static SortedMap<String, String> links(Network net, Map<String, String> before) {
+  private static SortedMap<String, String> links(Spec spec, Network net, Map<String, String> before) {
     BigInteger subnets = net.cidr().size().divide(LINK_SIZE);
     Set<BigInteger> taken = new HashSet<>();
     SortedMap<String, String> mine = new TreeMap<>();
     List<Network.Link> needing = new ArrayList<>();
     for (Network.Link link : net.links()) {
       String owner = linkOwner(link);
-      BigInteger kept = subnetIndex(net.cidr(), before.get(owner));
+      String recorded = before.containsKey(owner) ? before.get(owner) : before.get(releasedOwner(owner));
+      BigInteger kept = subnetIndex(net.cidr(), recorded);
       if (kept != null && kept.compareTo(subnets) < 0 && taken.add(kept)) {
-        mine.put(owner, before.get(owner));
+        mine.put(owner, recorded);
       } else {
         needing.add(link);
       }
@@ -128,6 +153,14 @@ public final class Ipam {
       taken.add(next);
       mine.put(linkOwner(link), new Cidr(net.cidr().addressAt(next.multiply(LINK_SIZE)), 30).toString());
     }
+    before.forEach((owner, subnet) -> {
+      String released = owner.startsWith(LINK) ? releasedOwner(owner) : owner;
+      String linked = LINK + released.substring(Math.min(released.length(), RELEASED.length()));
+      boolean hostsRemain = releasedHosts(released).filter(h -> spec.hosts().keySet().containsAll(h)).isPresent();
+      if (hostsRemain && !mine.containsKey(linked) && subnetIndex(net.cidr(), subnet) != null) {
+        mine.put(released, subnet);
+      }
+    });
     return mine;
   }
 

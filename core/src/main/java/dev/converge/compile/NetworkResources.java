@@ -29,7 +29,8 @@ import java.util.TreeSet;
 /**
  * The resources that {@code networks:}, {@code ospf:} and the hosts' {@code loopback} and {@code external-interface}
  * compile into, per host: an {@code interface} per interface converge puts addresses on, {@code ip-forwarding} on
- * every host that routes, a {@code nat} per NAT network a host has an address in, and one {@code ospf-router} per
+ * every host that routes (a link the spec dropped leaves an {@code interface} holding none of converge's addresses in
+ * its former /30), a {@code nat} per NAT network a host has an address in, and one {@code ospf-router} per
  * host taking part in an area. NAT and the OSPF router wait for the host's interfaces, OSPF also for forwarding.
  *
  * @param byHost every network resource of each host, in id order
@@ -177,6 +178,11 @@ record NetworkResources(SortedMap<String, List<ResourceId>> byHost, SortedMap<St
           end(out, net, link.a(), link.b(), subnet, 1, what, link.location(), errors);
           end(out, net, link.b(), link.a(), subnet, 2, what, link.location(), errors);
         }
+        allocations.getOrDefault(net.name(), new TreeMap<>()).forEach((owner, subnet) ->
+            Ipam.releasedHosts(owner).ifPresent(ends -> {
+              released(out, net, ends.get(0), ends.get(1), subnet);
+              released(out, net, ends.get(1), ends.get(0), subnet);
+            }));
         continue;
       }
       String type = net.kind() == Network.Kind.LOOPBACK ? LOOPBACK : BRIDGE;
@@ -207,6 +213,22 @@ record NetworkResources(SortedMap<String, List<ResourceId>> byHost, SortedMap<St
       i.managed.add(net.cidr().toString());
       i.networks.add(net.name());
       i.peer = peer;
+    }
+  }
+
+  /**
+   * One end of a link the spec dropped: the interface named after the peer, with none of converge's addresses in the
+   * link's former /30 — unless the host uses that interface name otherwise.
+   */
+  private static void released(Map<String, Map<String, Iface>> out, Network net, String host, String peer,
+      String subnet) {
+    Map<String, Iface> mine = out.computeIfAbsent(host, k -> new TreeMap<>());
+    String name = net.linkInterface(peer);
+    if (!mine.containsKey(name)) {
+      Iface i = new Iface(name, LINK, net.location());
+      i.managed.add(subnet);
+      i.peer = peer;
+      mine.put(name, i);
     }
   }
 

@@ -7,6 +7,7 @@ import dev.converge.driver.Batching;
 import dev.converge.driver.Driver;
 import dev.converge.driver.DriverRegistry;
 import dev.converge.driver.Movable;
+import dev.converge.driver.Rendering;
 import dev.converge.diff.Differ;
 import dev.converge.driver.Target;
 import dev.converge.execute.Executor;
@@ -108,15 +109,25 @@ public final class Engine implements AutoCloseable {
       return new Options(Optional.of(saved), Set.of());
     }
 
-    /** Leave these hosts alone this run (watch backs off from failing hosts). */
+    /**
+     * Leave these hosts alone this run, besides those already paused (watch backs off from failing hosts;
+     * {@code --limit} pauses every host outside it).
+     */
     public Options pausing(Set<String> hosts) {
-      return new Options(savedPlan, hosts);
+      Set<String> all = new HashSet<>(pausedHosts);
+      all.addAll(hosts);
+      return new Options(savedPlan, all);
     }
   }
 
   /** Computes the plan; changes nothing, writes nothing. */
   public RunReport plan(Spec spec, StateStore store) throws EngineException, InterruptedException {
-    return new Run(spec, store, Options.defaults(), false).execute();
+    return plan(spec, store, Options.defaults());
+  }
+
+  /** Computes the plan, leaving out the paused hosts' resources; changes nothing, writes nothing. */
+  public RunReport plan(Spec spec, StateStore store, Options options) throws EngineException, InterruptedException {
+    return new Run(spec, store, options, false).execute();
   }
 
   /** Converges: plans, executes, verifies, records ownership in state and every action in the journal. */
@@ -419,7 +430,38 @@ public final class Engine implements AutoCloseable {
           failed.add(c.id());
         }
       });
+      awaitReadyAfterDeletions(plan, byId, succeeded, failed);
       return succeeded;
+    }
+
+    /**
+     * A resource that used one deleted this round went first (it stops using it) and was found ready while it still
+     * had it — an OSPF router and the loopback that held an address that moved away: it counts as ready only if it
+     * still is once the deletion is done.
+     */
+    private void awaitReadyAfterDeletions(Plan plan, Map<ResourceId, Change> byId, Set<ResourceId> succeeded,
+        Set<ResourceId> failed) {
+      Set<ResourceId> again = new TreeSet<>();
+      for (ResourceId id : succeeded) {
+        Change c = byId.get(id);
+        if (c != null && c.type() == ChangeType.DELETE && plan.dependencies().nodes().contains(id)) {
+          plan.dependencies().predecessors(id).stream()
+              .filter(user -> compilation.graph().resource(user).isPresent() && !failed.contains(user))
+              .forEach(again::add);
+        }
+      }
+      for (ResourceId id : again) {
+        long start = System.nanoTime();
+        try {
+          awaitReady(id);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        } catch (Exception e) {
+          failed.add(id);
+          notReady(Outcome.failed(id, e.getMessage(), Duration.ofNanos(System.nanoTime() - start)));
+        }
+      }
     }
 
     /** An unchanged resource downstream of a change did not become ready: its dependents were skipped. */
@@ -523,7 +565,7 @@ public final class Engine implements AutoCloseable {
       try {
         State state = store.read();
         return Planner.plan(new Planner.Input(spec.site(), compilation.graph(), deletions,
-            recordedRequires(state), observed, kind -> immutableFields(kind), this::movable,
+            recordedRequires(state), observed, kind -> immutableFields(kind), this::movable, this::rendering,
             SpecDigest.of(spec.sources()), state.lineage(), state.serial(), store.planKey(), notes));
       } catch (StateException e) {
         throw new EngineException(EngineException.Kind.FAILED, e.getMessage(), e);
@@ -544,6 +586,10 @@ public final class Engine implements AutoCloseable {
 
     private boolean movable(String kind) {
       return registry.driversOf(kind).stream().anyMatch(Movable.class::isInstance);
+    }
+
+    private Optional<Rendering> rendering(Resource r) {
+      return driverFor(r) instanceof Rendering rendering ? Optional.of(rendering) : Optional.empty();
     }
 
     private Map<ResourceId, Observation> probe(Collection<Resource> resources) throws InterruptedException {

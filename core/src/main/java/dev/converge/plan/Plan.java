@@ -15,13 +15,21 @@ import java.util.Map;
  * @param dependencies dependency → dependent over every resource involved (desired ones and those being deleted);
  *     the executor schedules from it
  * @param notes things the user should know that are not changes ("left in place: converge did not create it")
+ * @param renderedDiffs for changes whose driver renders the resource as text ({@link dev.converge.driver.Rendering}):
+ *     the unified diff of that text, observed to desired, secrets shown as {@code (sensitive)}
  */
 public record Plan(String site, List<Change> changes, Graph<ResourceId> dependencies, List<String> notes,
-    Fingerprint fingerprint) {
+    Fingerprint fingerprint, Map<ResourceId, List<String>> renderedDiffs) {
 
   public Plan {
     changes = List.copyOf(changes);
     notes = List.copyOf(notes);
+    renderedDiffs = Map.copyOf(renderedDiffs);
+  }
+
+  /** The line diff of {@code id}'s rendered text, empty when its driver renders none or nothing differs. */
+  public List<String> renderedDiff(ResourceId id) {
+    return renderedDiffs.getOrDefault(id, List.of());
   }
 
   public boolean isEmpty() {

@@ -25,7 +25,7 @@ import java.util.TreeMap;
  */
 public final class PlanJson {
 
-  public static final String FORMAT_VERSION = "1.0";
+  public static final String FORMAT_VERSION = "1.1";
   private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -60,7 +60,12 @@ public final class PlanJson {
     ObjectNode digests = fp.putObject("changes");
     plan.fingerprint().changeDigests().forEach(digests::put);
     ArrayNode changes = root.putArray("changes");
-    plan.changes().forEach(c -> changes.add(change(c)));
+    plan.changes().forEach(c -> {
+      ObjectNode change = change(c);
+      List<String> rendered = plan.renderedDiff(c.id());
+      change.put("rendered_diff", rendered.isEmpty() ? null : String.join("\n", rendered) + "\n");
+      changes.add(change);
+    });
     ArrayNode notes = root.putArray("notes");
     plan.notes().forEach(notes::add);
     ObjectNode summary = root.putObject("summary");

@@ -12,7 +12,8 @@ import java.util.Optional;
 /**
  * Renders a plan for humans, Terraform-style: {@code + create}, {@code ~ update} with {@code field: before → after},
  * {@code -/+ replace (because …)}, {@code - delete}, {@code > move}, unified diffs for multi-line text, then the
- * summary line. Sensitive values print as {@code (sensitive)}. Colours only when asked for.
+ * summary line; a resource its driver renders as text also shows the line diff of that text. Sensitive values print
+ * as {@code (sensitive)}. Colours only when asked for.
  */
 public final class PlanText {
 
@@ -37,7 +38,7 @@ public final class PlanText {
   public String render(Plan plan) {
     StringBuilder sb = new StringBuilder();
     for (Change c : plan.changes()) {
-      sb.append(change(c));
+      sb.append(change(c, plan.renderedDiff(c.id())));
     }
     if (!plan.changes().isEmpty()) {
       sb.append('\n');
@@ -48,6 +49,14 @@ public final class PlanText {
 
   /** One change with its fields, each line ending in a newline. */
   public String change(Change c) {
+    return change(c, List.of());
+  }
+
+  /**
+   * One change with its fields, then, under {@code rendered:}, the line diff of the text its driver renders the
+   * resource as ({@link Plan#renderedDiff}); each line ending in a newline.
+   */
+  public String change(Change c, List<String> renderedDiff) {
     StringBuilder sb = new StringBuilder();
     sb.append(paint(c.type(), c.type().symbol() + " " + c.type().verb())).append(' ').append(title(c));
     c.reason().filter(r -> c.type() == ChangeType.REPLACE).ifPresent(r -> sb.append(" (because ").append(r).append(')'));
@@ -57,6 +66,10 @@ public final class PlanText {
     }
     for (FieldChange f : c.fields()) {
       field(sb, c.type(), f);
+    }
+    if (!renderedDiff.isEmpty()) {
+      sb.append("      rendered:\n");
+      renderedDiff.forEach(line -> sb.append("        ").append(paintLine(line)).append('\n'));
     }
     return sb.toString();
   }

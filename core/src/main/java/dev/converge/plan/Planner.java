@@ -4,6 +4,7 @@ import com.google.common.graph.GraphBuilder;
 import com.google.common.graph.Graph;
 import com.google.common.graph.MutableGraph;
 import dev.converge.diff.Differ;
+import dev.converge.driver.Rendering;
 import dev.converge.graph.DesiredGraph;
 import dev.converge.resource.Change;
 import dev.converge.resource.ChangeType;
@@ -48,6 +49,7 @@ public final class Planner {
    *     (its probe failed, which the engine reports)
    * @param immutableFields per kind, the fields whose change forces a replace
    * @param movable kinds whose driver can move a resource between targets
+   * @param rendering the driver of a resource, when it renders resources as text
    * @param digestKey the state's plan key, for keyed change digests
    */
   public record Input(
@@ -58,6 +60,7 @@ public final class Planner {
       Map<ResourceId, Observation> observed,
       Function<String, Set<String>> immutableFields,
       Predicate<String> movable,
+      Function<Resource, Optional<Rendering>> rendering,
       String specDigest,
       String stateLineage,
       long stateSerial,
@@ -96,8 +99,32 @@ public final class Planner {
     for (Change c : ordered) {
       digests.put(c.id().toString(), digest(mac, c));
     }
+    Map<ResourceId, List<String>> renderedDiffs = new HashMap<>();
+    for (Change c : ordered) {
+      renderedDiff(in, c).ifPresent(d -> renderedDiffs.put(c.id(), d));
+    }
     return new Plan(in.site(), ordered, dependencies, in.notes(),
-        new Fingerprint(in.specDigest(), in.stateLineage(), in.stateSerial(), digests));
+        new Fingerprint(in.specDigest(), in.stateLineage(), in.stateSerial(), digests), renderedDiffs);
+  }
+
+  /**
+   * What a create, update or replace does to the text its driver renders the resource as; empty for a delete, a
+   * kind rendered as no text, or properties the driver cannot render (their field changes still show).
+   */
+  private static Optional<List<String>> renderedDiff(Input in, Change c) {
+    Resource desired = c.desired();
+    if (!desired.isPresent() || c.type() == ChangeType.MOVE) {
+      return Optional.empty();
+    }
+    return in.rendering().apply(desired).flatMap(r -> {
+      try {
+        String before = c.observed().actual().map(p -> r.render(desired, p)).orElse("");
+        List<String> diff = UnifiedDiff.between(before, r.render(desired, desired.properties()));
+        return diff.isEmpty() ? Optional.empty() : Optional.of(diff);
+      } catch (IllegalArgumentException e) {
+        return Optional.empty();
+      }
+    });
   }
 
   /**

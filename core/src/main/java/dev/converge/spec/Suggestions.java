@@ -3,8 +3,8 @@ package dev.converge.spec;
 import java.util.Collection;
 import java.util.Optional;
 
-/** "Did you mean" for misspelt keys, names and values. */
-final class Suggestions {
+/** "Did you mean" for misspelt keys, names and values (in a spec, and on the command line). */
+public final class Suggestions {
 
   private static final int MAX_DISTANCE = 2;
 
@@ -15,7 +15,7 @@ final class Suggestions {
    * (insertions, deletions, substitutions, transpositions) and less than the length of {@code typed}, or one that
    * {@code typed} is a prefix of. Ties go to the alphabetically first candidate, so the suggestion is stable.
    */
-  static Optional<String> closest(String typed, Collection<String> candidates) {
+  public static Optional<String> closest(String typed, Collection<String> candidates) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String candidate : candidates) {
@@ -38,7 +38,7 @@ final class Suggestions {
   }
 
   /** {@code " — did you mean `x`?"}, or nothing when no candidate is close. */
-  static String didYouMean(String typed, Collection<String> candidates) {
+  public static String didYouMean(String typed, Collection<String> candidates) {
     return closest(typed, candidates).map(c -> " — did you mean `" + c + "`?").orElse("");
   }
 

@@ -201,15 +201,16 @@ class NetworkCompileTest {
   }
 
   @Test
-  void linkSubnets_areRecorded_keptAcrossRuns_freedWithTheirLink_andTakenLowestFirst() throws Exception {
+  void linkSubnets_areRecorded_keptAcrossRuns_releasedWithTheirLink_andGivenBackWhenRelinked() throws Exception {
     Compilation first = compile(SMALL, Map.of());
     assertThat(first.allocations().get("backbone")).containsExactly(
         Map.entry("link/server1,server2", "172.16.2.0/30"), Map.entry("link/server1,server3", "172.16.2.4/30"));
 
     String withoutFirstLink = SMALL.replace("[[server1, server2], [server3, server1]]", "[[server3, server1]]");
     Compilation second = compile(withoutFirstLink, first.allocations());
-    assertThat(second.allocations().get("backbone")).as("never renumbered")
-        .containsExactly(Map.entry("link/server1,server3", "172.16.2.4/30"));
+    assertThat(second.allocations().get("backbone")).as("never renumbered; the dropped link's /30 released")
+        .containsExactly(Map.entry("link/server1,server3", "172.16.2.4/30"),
+            Map.entry("released/server1,server2", "172.16.2.0/30"));
     assertThat(props(second.graph(), "interface/server3:backbo-server1").asMap().get("addresses"))
         .isEqualTo(List.of("172.16.2.5/30"));
 
@@ -217,8 +218,33 @@ class NetworkCompileTest {
         "[[server3, server1], [server2, server3], [server1, server2]]");
     Compilation third = compile(withNewLink, second.allocations());
     assertThat(third.allocations().get("backbone")).containsExactly(
-        Map.entry("link/server1,server2", "172.16.2.8/30"), Map.entry("link/server1,server3", "172.16.2.4/30"),
-        Map.entry("link/server2,server3", "172.16.2.0/30"));
+        Map.entry("link/server1,server2", "172.16.2.0/30"), Map.entry("link/server1,server3", "172.16.2.4/30"),
+        Map.entry("link/server2,server3", "172.16.2.8/30"));
+  }
+
+  @Test
+  void aDroppedLink_leavesBothEndsAnInterfaceHoldingNoneOfConvergesAddressesInItsFormerSubnet() throws Exception {
+    Compilation first = compile(SMALL, Map.of());
+    String withoutFirstLink = SMALL.replace("[[server1, server2], [server3, server1]]", "[[server3, server1]]");
+
+    DesiredGraph g = compile(withoutFirstLink, first.allocations()).graph();
+
+    Properties released = Properties.of(map("type", "link", "addresses", List.of(),
+        "managed", List.of("172.16.2.0/30")));
+    assertThat(props(g, "interface/server1:backbo-server2")).isEqualTo(released.with("peer", "server2"));
+    assertThat(props(g, "interface/server2:backbo-server1")).isEqualTo(released.with("peer", "server1"));
+    assertThat(((Map<?, ?>) props(g, "ospf-router/server1:ospf").asMap().get("interfaces")).keySet().toString())
+        .as("OSPF no longer runs on it").doesNotContain("backbo-server2");
+    assertThat(((Map<?, ?>) props(g, "ospf-router/server1:ospf").asMap().get("networks")).keySet().toString())
+        .doesNotContain("172.16.2.0/30");
+
+    String withoutServer2 = withoutFirstLink.replace("  server2: { address: 192.0.2.2, loopback: 10.0.0.2/32,"
+        + " external-interface: ens3 }\n", "").replace(", server2: [172.16.3.17]", "").replace("[server1, server2]",
+        "[server1]");
+    Compilation gone = compile(withoutServer2, compile(withoutFirstLink, first.allocations()).allocations());
+    assertThat(gone.allocations().get("backbone")).as("a released /30 goes with its hosts")
+        .containsOnlyKeys("link/server1,server3");
+    assertThat(gone.graph().resource(ResourceId.parse("interface/server1:backbo-server2"))).isEmpty();
   }
 
   @Test
@@ -232,7 +258,7 @@ class NetworkCompileTest {
     c.graph().resources().keySet().forEach(id -> absent.put(id, Observation.absent(id)));
     Function<String, Set<String>> immutable = kind -> Set.of();
     return PlanText.plain().render(Planner.plan(new Planner.Input("small", c.graph(), List.<Resource>of(), Map.of(),
-        absent, immutable, kind -> false, "digest", "lineage", 0, new byte[32], c.notes())));
+        absent, immutable, kind -> false, r -> java.util.Optional.empty(), "digest", "lineage", 0, new byte[32], c.notes())));
   }
 
   @Test

@@ -201,6 +201,64 @@ class EngineTest {
         .containsExactly("delete mem/a:top", "delete mem/a:middle", "delete mem/a:base");
   }
 
+  @Test
+  void aResourceThatUsedADeletedOneIsReadyOnlyOnceTheDeletionIsDone() throws Exception {
+    resource("a", "loopback", Map.of("v", 1));
+    resource("a", "router", Map.of("v", 1), "a:loopback");
+    apply();
+
+    resources.clear();
+    resource("a", "router", Map.of("v", 2));
+    RunReport r = apply();
+
+    assertThat(r.converged()).isTrue();
+    List<String> j = mem.journal();
+    assertThat(j.subList(j.indexOf("update mem/a:router"), j.size()))
+        .as("the router stops using the loopback first, and is checked again once the loopback is gone")
+        .containsExactly("update mem/a:router", "ready mem/a:router", "delete mem/a:loopback", "ready mem/a:router");
+  }
+
+  @Test
+  void aResourceNotReadyOnceWhatItUsedIsDeletedIsReported() throws Exception {
+    resource("a", "loopback", Map.of("v", 1));
+    resource("a", "router", Map.of("v", 1), "a:loopback");
+    apply();
+    resources.clear();
+    resource("a", "router", Map.of("v", 2));
+    mem.readinessTimeout(Duration.ofMillis(200));
+    mem.readyOnlyWhile(id("a", "router"), id("a", "loopback"));
+
+    RunReport r = apply();
+
+    assertThat(r.converged()).isFalse();
+    assertThat(r.notReady()).singleElement().satisfies(o -> {
+      assertThat(o.id()).isEqualTo(id("a", "router"));
+      assertThat(o.message()).contains("waiting for mem/a:loopback to exist");
+    });
+  }
+
+  /* ------------------------------------------------------------------ --limit */
+
+  @Test
+  void pausedHostsAreNeitherProbedNorChangedAndTheRunConverges() throws Exception {
+    resource("a", "one", Map.of("v", 1));
+    resource("b", "two", Map.of("v", 1));
+
+    RunReport r;
+    try (Engine e = engine(); StateStore s = store()) {
+      r = e.apply(spec(), s, Engine.Options.defaults().pausing(Set.of("b")));
+    }
+
+    assertThat(r.converged()).isTrue();
+    assertThat(r.plan().changes()).extracting(c -> c.id().toString()).containsExactly("mem/a:one");
+    assertThat(mem.probes("b")).isZero();
+    assertThat(mem.world()).containsKey(id("a", "one")).doesNotContainKey(id("b", "two"));
+    try (Engine e = engine(); StateStore s = store()) {
+      assertThat(e.plan(spec(), s, Engine.Options.defaults().pausing(Set.of("a"))).plan().changes())
+          .extracting(c -> c.id().toString()).containsExactly("mem/b:two");
+    }
+  }
+
   /* ------------------------------------------------------------------ failures */
 
   @Test

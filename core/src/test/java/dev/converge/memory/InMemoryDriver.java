@@ -38,6 +38,7 @@ public final class InMemoryDriver implements Driver, Movable {
   private final Set<String> failProbe = ConcurrentHashMap.newKeySet();
   private final Map<ResourceId, String> ignoredField = new ConcurrentHashMap<>();
   private final Map<ResourceId, AtomicInteger> notReadyPolls = new ConcurrentHashMap<>();
+  private final Map<ResourceId, ResourceId> readyOnlyWhile = new ConcurrentHashMap<>();
   private final AtomicInteger running = new AtomicInteger();
   private final AtomicInteger maxRunning = new AtomicInteger();
   private final Map<String, AtomicInteger> runningPerTarget = new ConcurrentHashMap<>();
@@ -122,6 +123,10 @@ public final class InMemoryDriver implements Driver, Movable {
 
   @Override
   public Readiness readiness(Target target, Resource resource) {
+    ResourceId needed = readyOnlyWhile.get(resource.id());
+    if (needed != null && !world.containsKey(needed)) {
+      return Readiness.waitingFor(needed + " to exist");
+    }
     AtomicInteger left = notReadyPolls.get(resource.id());
     if (left != null && left.getAndDecrement() > 0) {
       return Readiness.waitingFor(resource.id() + " to come up");
@@ -211,6 +216,11 @@ public final class InMemoryDriver implements Driver, Movable {
   /** {@code id} reports not-ready for {@code polls} readiness checks after each change. */
   public void notReadyFor(ResourceId id, int polls) {
     notReadyPolls.put(id, new AtomicInteger(polls));
+  }
+
+  /** {@code id} is ready only while {@code other} exists. */
+  public void readyOnlyWhile(ResourceId id, ResourceId other) {
+    readyOnlyWhile.put(id, other);
   }
 
   public void readinessTimeout(Duration d) {

@@ -181,7 +181,7 @@ class LocalFilesIT {
 
     assertThat(plan.exit()).as(plan.toString()).isEqualTo(2);
     JsonNode json = new ObjectMapper().readTree(plan.out());
-    assertThat(json.path("format_version").asText()).isEqualTo("1.0");
+    assertThat(json.path("format_version").asText()).isEqualTo("1.1");
     assertThat(json.path("summary").path("create").asInt()).isEqualTo(FILES);
     assertThat(json.path("changes").get(0).path("fields")).anySatisfy(f -> {
       assertThat(f.path("field").asText()).isEqualTo("content");

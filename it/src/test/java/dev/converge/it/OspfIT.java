@@ -28,6 +28,9 @@ class OspfIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> HOSTS = List.of("server1", "server2", "server3", "server4", "server5");
 
+  private static final String ALL_LINKS = "[[server1, server2], [server1, server3], [server2, server3], [server3, server4],"
+      + " [server2, server5],\n            [server4, server5]]";
+
   private Path dir;
   private Path spec;
 
@@ -41,6 +44,10 @@ class OspfIT {
   }
 
   private void writeSpec(String holderOfDotFive) throws Exception {
+    writeSpec(holderOfDotFive, ALL_LINKS);
+  }
+
+  private void writeSpec(String holderOfDotFive, String links) throws Exception {
     Files.writeString(spec, """
         site: ospfit
         secrets:
@@ -55,8 +62,7 @@ class OspfIT {
           backbone:
             kind: links
             cidr: 172.16.2.0/24
-            links: [[server1, server2], [server1, server3], [server2, server3], [server3, server4], [server2, server5],
-                    [server4, server5]]
+            links: %s
           jails:
             kind: loopback
             interface: lo2
@@ -75,7 +81,7 @@ class OspfIT {
               hello: 1
               dead: 3
               fast-convergence: true
-        """.formatted(holderOfDotFive.equals("server4") ? "server4: [172.16.3.4, 172.16.3.5]"
+        """.formatted(links, holderOfDotFive.equals("server4") ? "server4: [172.16.3.4, 172.16.3.5]"
             : "server4: [172.16.3.4]\n      server5: [172.16.3.5]"));
   }
 
@@ -110,9 +116,10 @@ class OspfIT {
     assertThat(addressesOn("server4", "lo2")).contains("172.16.3.5");
     assertThat(addressesOf("server5")).as("server5 holds no address on lo2 any more: converge removed lo2")
         .doesNotContain("172.16.3.5/32");
-    // server5 drops the address after its router is reconfigured (a delete goes last), then learns it from server4
-    Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-        assertThat(routes("server5")).as("server5 now reaches .5 through the network").containsKey("172.16.3.5/32"));
+    assertThat(routes("server5").get("172.16.3.5/32"))
+        .as("converge returned only once server5, which gave .5 up, routes it to server4 over their link")
+        .isEqualTo("backbo-server4");
+    assertThat(protocolOfRoute("server5", "172.16.3.5/32")).isEqualTo("ospf");
     Map<String, Long> uptimeAfter = neighbourUptimes("server1");
     assertThat(uptimeAfter.keySet()).isEqualTo(uptimeBefore.keySet());
     uptimeAfter.forEach((neighbour, uptime) -> assertThat(uptime)
@@ -137,6 +144,63 @@ class OspfIT {
     // converge returns once the adjacency is Full again; SPF then prefers the direct link after its hold time
     Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
         assertThat(routes("server1").get("10.0.0.3/32")).as("the direct link is back in use").contains(link));
+  }
+
+  @Test
+  void aKeyRolledOutToOneHostOnlyLeavesItsNeighboursNotFull_namingThem_thenTheRightKeyRestoresRouting()
+      throws Exception {
+    assertThat(Cli.run("lab", "up", spec.toString()).exit()).isZero();
+    assertThat(Cli.run("--lab", spec.toString()).exit()).isZero();
+
+    Cli.Run typo = Cli.run("--lab", "--limit", "server33", spec.toString());
+    assertThat(typo.exit()).as(typo.toString()).isEqualTo(65);
+    assertThat(typo.err()).contains("no host `server33`", "did you mean `server3`?", "nothing was done");
+
+    Files.writeString(dir.resolve("ospf.key"), "n3w-md5-key\n");
+    Cli.Run plan = Cli.run("plan", "--lab", "--limit", "server3", spec.toString());
+    assertThat(plan.exit()).as(plan.toString()).isEqualTo(2);
+    assertThat(plan.out()).as("only server3 is planned; its new key shows as a change of a secret")
+        .contains("~ update ospf-router/server3:ospf", "md5-key: (sensitive)")
+        .doesNotContain("server1:ospf").doesNotContain("n3w-md5-key").doesNotContain("s3cret-md5");
+
+    long start = System.nanoTime();
+    Cli.Run rolled = Cli.run("--lab", "--limit", "server3", spec.toString());
+    System.out.printf("wrong key on server3: converge --limit server3 failed after %.1f s%n",
+        (System.nanoTime() - start) / 1e9);
+    assertThat(rolled.exit()).as(rolled.toString()).isEqualTo(1);
+    String report = rolled.out() + rolled.err();
+    assertThat(report).as("server3's neighbours, by router id and by the link named after the peer host")
+        .contains("ospf-router/server3:ospf", "neighbour 10.0.0.1 on backbo-server1 Full",
+            "neighbour 10.0.0.2 on backbo-server2 Full", "neighbour 10.0.0.4 on backbo-server4 Full")
+        .doesNotContain("n3w-md5-key").doesNotContain("s3cret-md5");
+    assertThat(report).as("the other hosts were left alone").doesNotContain("server1:ospf")
+        .doesNotContain("server4:ospf");
+
+    Files.writeString(dir.resolve("ospf.key"), "s3cret-md5\n");
+    Cli.Run restored = Cli.run("--lab", spec.toString());
+    assertThat(restored.exit()).as(restored.toString()).isZero();
+    assertThat(restored.out()).contains("ospf-router/server3:ospf").doesNotContain("server1:ospf");
+    assertEveryHostRoutesEverywhere();
+  }
+
+  @Test
+  void aLinkDroppedFromTheSpecLosesItsAddressesAtBothEnds_andOspfRoutesAroundIt() throws Exception {
+    assertThat(Cli.run("lab", "up", spec.toString()).exit()).isZero();
+    assertThat(Cli.run("--lab", spec.toString()).exit()).isZero();
+    assertThat(addressesOn("server1", "backbo-server3")).hasSize(1);
+
+    writeSpec("server5", ALL_LINKS.replace("[server1, server3], ", ""));
+    Cli.Run drop = Cli.run("--lab", spec.toString());
+    assertThat(drop.exit()).as(drop.toString()).isZero();
+    assertThat(addressesOn("server1", "backbo-server3")).as("server1's end of the dropped link").isEmpty();
+    assertThat(addressesOn("server3", "backbo-server1")).as("server3's end of the dropped link").isEmpty();
+    assertThat(routes("server1").get("10.0.0.3/32")).as("server1 reaches server3 through server2 now")
+        .isEqualTo("backbo-server2");
+    assertEveryHostRoutesEverywhere();
+
+    Cli.Run again = Cli.run("--lab", spec.toString());
+    assertThat(again.exit()).as(again.toString()).isZero();
+    assertThat(again.out()).as("the second converge does nothing").isEmpty();
   }
 
   @Test
@@ -215,6 +279,13 @@ class OspfIT {
   private List<String> addressesOf(String host) throws Exception {
     Cli.Run run = exec(host, "ip", "-4", "-j", "addr", "show");
     return JSON.readTree(run.out()).findValuesAsText("local").stream().map(a -> a + "/32").toList();
+  }
+
+  /** The protocol that put {@code prefix} in the host's main routing table ({@code ospf}, {@code kernel} …). */
+  private String protocolOfRoute(String host, String prefix) throws Exception {
+    Cli.Run run = exec(host, "ip", "-4", "-j", "route", "show", prefix);
+    assertThat(run.exit()).as(run.toString()).isZero();
+    return JSON.readTree(run.out()).path(0).path("protocol").asText();
   }
 
   /** Neighbour router id → adjacency uptime in milliseconds, from FRR. */

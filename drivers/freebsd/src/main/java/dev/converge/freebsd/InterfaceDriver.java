@@ -33,11 +33,12 @@ import java.util.regex.Pattern;
  * one that is live but not in rc.conf, or the reverse, is reported as {@code "A/N (not in rc.conf)"} or
  * {@code "A/N (only in rc.conf)"}; a cloned interface that is down, or missing from {@code cloned_interfaces}, as
  * {@code "loopback (down)"} or {@code "loopback (not in cloned_interfaces)"}; so the plan says what is wrong now
- * or what boot would lose. A missing interface is observed absent. A resource the spec dropped is observed present only for a cloned loopback or bridge: a link's
+ * or what boot would lose. A missing interface is observed absent, except the link of a link the spec dropped
+ * (a link without addresses), which is as wanted once nothing of converge's is left of it in rc.conf. A resource the spec dropped is observed present only for a cloned loopback or bridge: a link's
  * addresses cannot be told from others' without the {@code managed} prefixes, and converge never creates a link.
  *
  * <p><b>Apply.</b> Reads the interface afresh, then: creates a missing loopback or bridge ({@code ifconfig IF
- * create}) and brings it up, fails on a missing link, naming host and interface; removes managed addresses the spec
+ * create}) and brings it up, fails on a missing link (unless it is to hold no addresses), naming host and interface; removes managed addresses the spec
  * no longer lists ({@code ifconfig IF inet A -alias}) and adds missing ones ({@code ifconfig IF inet A/N alias},
  * never without {@code alias}, which would replace the first address); then edits rc.conf under the host's rc.conf
  * lock: {@code cloned_interfaces+=IF}, the managed addresses as {@code ifconfig_IF_aliasN} renumbered without gaps,
@@ -117,6 +118,16 @@ public final class InterfaceDriver implements Driver {
   }
 
   private static Observation observe(Resource res, Wanted w, Seen seen) {
+    if (seen.live().isEmpty() && w.releasedLink()) {
+      // the interface of a dropped link may be gone with it: only what rc.conf would bring back at boot is left
+      return Observation.present(res.id(), Properties.builder()
+          .put(TYPE, LINK)
+          .put(ADDRESSES, seen.rc().addresses().stream().filter(a -> a.within(w.managed()))
+              .map(a -> a + " (only in rc.conf)").sorted().toList())
+          .put(MANAGED, res.properties().get(MANAGED))
+          .put(PEER, res.properties().get(PEER))
+          .build());
+    }
     if (seen.live().isEmpty()) {
       return Observation.absent(res.id());
     }
@@ -184,7 +195,9 @@ public final class InterfaceDriver implements Driver {
   private static void converge(Remote remote, Wanted w, Seen seen, String what) throws ActionException {
     String name = w.name();
     List<InterfaceAddress> live = List.of();
-    if (seen.live().isEmpty()) {
+    if (seen.live().isEmpty() && w.releasedLink()) {
+      // nothing live to take addresses off: rc.conf below
+    } else if (seen.live().isEmpty()) {
       if (w.type().equals(LINK)) {
         throw new ActionException(what + " on " + remote.host() + ": the link interface does not exist, and "
             + "converge does not create links yet (expected the point-to-point interface to the peer to exist"
@@ -338,6 +351,11 @@ public final class InterfaceDriver implements Driver {
         addresses.add(address);
       }
       return new Wanted(name, type, List.copyOf(addresses), List.copyOf(managed));
+    }
+
+    /** The link of a dropped link: converge's addresses in its former /30 are to go, the interface may be gone. */
+    boolean releasedLink() {
+      return type.equals(LINK) && addresses.isEmpty();
     }
 
     private static List<String> strings(Resource r, String field, String where) {

@@ -192,6 +192,41 @@ class InterfaceDriverTest {
     host.assertAllAnswered();
   }
 
+  /** A link the spec dropped compiles to its interface holding none of converge's addresses in its former /30. */
+  private final Resource released = Resources.present("interface", "backbo-server2", Map.of("type", "link",
+      "addresses", List.of(), "managed", List.of("172.16.2.0/30"), "peer", "server2"));
+
+  @Test
+  void aDroppedLinksInterface_losesConvergesAddressInItsFormerSubnet_liveAndInRcConf_andKeepsTheRest()
+      throws Exception {
+    String linked = "rc ifconfig_backbo_server2: up\nrc ifconfig_backbo_server2_alias0: inet 172.16.2.1/30\n"
+        + "= backbo-server2\nl backbo-server2: flags=8863<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> metric 0 mtu 1500\n"
+        + "l \tinet 198.51.100.1 netmask 0xffffff00 broadcast 198.51.100.255\n"
+        + "l \tinet 172.16.2.1 netmask 0xfffffffc broadcast 172.16.2.3\nl \tgroups: epair\n";
+    ScriptedTransport host = new ScriptedTransport()
+        .expect(script(InterfaceDriver.SCRIPT, "backbo-server2"), linked)
+        .expect(script(InterfaceDriver.SCRIPT, "backbo-server2"), linked)
+        .expect(List.of("ifconfig", "backbo-server2", "inet", "172.16.2.1", "-alias"), "")
+        .expect(List.of("sysrc", "-x", "ifconfig_backbo_server2_alias0"), "");
+    Observation seen = driver.probe(host.target("h1"), List.of(released)).get(0);
+    assertThat(seen.actual().orElseThrow().get("addresses")).contains(List.of("172.16.2.1/30"));
+
+    driver.apply(host.target("h1"), Resources.change(released, seen));
+
+    assertThat(host.executed()).noneMatch(c -> c.argv().contains("198.51.100.1") || c.argv().contains("destroy"));
+    host.assertAllAnswered();
+  }
+
+  @Test
+  void aDroppedLinksInterfaceThatIsGoneToo_isAsWanted() throws Exception {
+    ScriptedTransport host = new ScriptedTransport().expect(script(InterfaceDriver.SCRIPT, "backbo-server2"),
+        "= backbo-server2\nmissing ifconfig: interface backbo-server2 does not exist\n");
+
+    Observation seen = driver.probe(host.target("h1"), List.of(released)).get(0);
+
+    assertThat(Resources.diff(released, seen)).isEmpty();
+  }
+
   @Test
   void aDroppedLink_isNotSeen_soNothingOfItIsRemoved() throws Exception {
     Resource gone = Resources.absent("interface", "backbo-server2");

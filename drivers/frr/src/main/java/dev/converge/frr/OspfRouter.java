@@ -83,6 +83,14 @@ record OspfRouter(
     return new OspfRouter(routerId, interfaces, networks, fastConvergence, neighbors, routes);
   }
 
+  /** This router with every MD5 key replaced by {@code (sensitive)}: for configuration text that goes into plans. */
+  OspfRouter redacted() {
+    SortedMap<String, OspfInterface> out = new TreeMap<>();
+    interfaces.forEach((name, i) -> out.put(name, i.md5Key().isEmpty() ? i : new OspfInterface(i.area(),
+        i.networkType(), i.hello(), i.dead(), Optional.of(new Sensitive(Sensitive.REDACTED)), i.passive())));
+    return new OspfRouter(routerId, out, networks, fastConvergence, neighbors, routes);
+  }
+
   /**
    * The canonical properties: what the compiler emits and the probe reports. {@code fast-convergence} is always
    * there, false included, so that a router whose spec stopped asking for it shows as drift.

@@ -6,11 +6,15 @@ import dev.converge.driver.ExecResult;
 import dev.converge.driver.FileAttributes;
 import dev.converge.driver.ProbeException;
 import dev.converge.driver.Readiness;
+import dev.converge.driver.Rendering;
 import dev.converge.driver.Target;
 import dev.converge.driver.TransportException;
 import dev.converge.resource.Change;
 import dev.converge.resource.Observation;
+import dev.converge.resource.Properties;
 import dev.converge.resource.Resource;
+import dev.converge.resource.ResourceId;
+import dev.converge.resource.Sensitive;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -33,12 +38,29 @@ import java.util.regex.Pattern;
  * without ospfd gets it enabled, and FRR started (or, if FRR runs without ospfd, watchfrr told about it).
  *
  * <p><b>Readiness</b>: every expected neighbour Full (2-Way between DROthers) and every expected /32 in the kernel.
+ * After a change of an active interface's key, timers or type, its neighbour counts only once ospfd has accepted a
+ * hello from it since: one whose key no longer matches stays Full until its dead timer fires.
+ *
+ * <p><b>Rendering</b>: a plan shows the lines converge owns as FRR's integrated config (or Quagga's ospfd.conf)
+ * would hold them, before and after, with MD5 keys as {@code (sensitive)}.
  */
-public final class OspfRouterDriver implements Driver {
+public final class OspfRouterDriver implements Driver, Rendering {
 
   private static final Pattern MD5_LINE = Pattern.compile("(message-digest-key\\s+\\d+\\s+md5\\s+)\\S+");
   /** FRR's own dead interval: how long a neighbour may take to come up if the spec sets no timers. */
-  private static final long DEFAULT_DEAD_SECONDS = 40;
+  static final long DEFAULT_DEAD_SECONDS = 40;
+  /** Interface fields a neighbour must agree on for its hellos to count. */
+  private static final Set<String> ADJACENCY_FIELDS = Set.of(OspfRouter.OspfInterface.AREA,
+      OspfRouter.OspfInterface.NETWORK_TYPE, OspfRouter.OspfInterface.HELLO, OspfRouter.OspfInterface.DEAD,
+      OspfRouter.OspfInterface.MD5_KEY);
+
+  /**
+   * Per router changed by this driver: when, and the active interfaces whose key, timers or type changed — until
+   * ready, their neighbours count only once a hello was accepted after the change.
+   */
+  private final Map<ResourceId, Reconfigured> reconfigured = new ConcurrentHashMap<>();
+
+  private record Reconfigured(long atNanos, Set<String> interfaces) {}
 
   @Override
   public String kind() {
@@ -130,9 +152,53 @@ public final class OspfRouterDriver implements Driver {
         throw new ActionException("cannot " + (state.running() ? "reload" : "start") + " FRR for " + where + " (exit "
             + r.exitCode() + "): " + redact(tail(r.err().isBlank() ? r.out() : r.err())));
       }
+      Set<String> changed = desired.map(d -> adjacencyChanges(change, d)).orElse(Set.of());
+      if (changed.isEmpty()) {
+        reconfigured.remove(change.id());
+      } else {
+        reconfigured.put(change.id(), new Reconfigured(System.nanoTime(), changed));
+      }
     } catch (TransportException | IllegalArgumentException e) {
       throw new ActionException("cannot change " + where + ": " + redact(e.getMessage()), e);
     }
+  }
+
+  /** Converge's lines of the router's configuration, as the config file holds them; MD5 keys as {@code (sensitive)}. */
+  @Override
+  public String render(Resource resource, Properties properties) {
+    OspfRouter router = OspfRouter.of(properties, resource.id().toString()).redacted();
+    if (Quagga.runs(resource.properties())) {
+      return QuaggaConfig.parse("").with(Optional.of(router), List.of(), true).render();
+    }
+    return FrrConfig.parse("").withOspf(Optional.of(router), List.of()).render();
+  }
+
+  /**
+   * The active interfaces of {@code desired} whose area, type, timers or key differ from what the probe saw (a key
+   * compared as a secret, never shown); none for a router that was not running, whose neighbours are all new.
+   */
+  private static Set<String> adjacencyChanges(Change change, OspfRouter desired) {
+    Optional<Map<?, ?>> before = change.observed().actual().flatMap(p -> p.get(OspfRouter.INTERFACES))
+        .filter(Map.class::isInstance).map(m -> (Map<?, ?>) m);
+    if (before.isEmpty()) {
+      return Set.of();
+    }
+    Map<?, ?> wanted = change.desired().properties().get(OspfRouter.INTERFACES).filter(Map.class::isInstance)
+        .map(m -> (Map<?, ?>) m).orElse(Map.of());
+    Set<String> out = new java.util.TreeSet<>();
+    desired.interfaces().forEach((name, i) -> {
+      if (i.passive()) {
+        return;
+      }
+      Map<?, ?> was = before.get().get(name) instanceof Map<?, ?> m ? m : Map.of();
+      Map<?, ?> now = wanted.get(name) instanceof Map<?, ?> m ? m : Map.of();
+      boolean differs = ADJACENCY_FIELDS.stream().anyMatch(f -> !java.util.Objects.equals(
+          Sensitive.reveal(was.get(f)), Sensitive.reveal(now.get(f))));
+      if (differs) {
+        out.add(name);
+      }
+    });
+    return out;
   }
 
   /** The interfaces the router ran on when probed, so that converge takes its lines off those it no longer wants. */
@@ -157,7 +223,14 @@ public final class OspfRouterDriver implements Driver {
       if (!r.ok()) {
         return Readiness.waitingFor("ospfd on " + target.name() + " to answer (" + tail(r.err()) + ")");
       }
-      return RoutingState.parse(r.out(), platform).readinessOf(router);
+      Reconfigured since = reconfigured.get(resource.id());
+      Readiness readiness = since == null ? RoutingState.parse(r.out(), platform).readinessOf(router)
+          : RoutingState.parse(r.out(), platform).readinessOf(router, since.interfaces(),
+              Duration.ofNanos(System.nanoTime() - since.atNanos()).toMillis());
+      if (readiness.ready()) {
+        reconfigured.remove(resource.id());
+      }
+      return readiness;
     } catch (TransportException | IllegalArgumentException e) {
       throw new ProbeException("cannot check OSPF readiness on " + target.name() + ": " + e.getMessage(), e);
     }

@@ -28,8 +28,22 @@ record RoutingState(List<Neighbor> neighbors, Set<String> kernelRoutes) {
    * @param interfaceName the local interface (FRR's {@code ifaceName} is {@code ifname:localaddress})
    * @param state {@code nbrState}: {@code Full/-}, {@code Full/DR}, {@code 2-Way/DROther}, {@code Init/-} …
    * @param role the neighbour's role on the segment
+   * @param deadTimerDueMsec when the dead timer fires ({@code routerDeadIntervalTimerDueMsec}): every hello ospfd
+   *     accepts resets it to the dead interval; -1 when not reported
    */
-  record Neighbor(String routerId, String interfaceName, String state, String role) {
+  record Neighbor(String routerId, String interfaceName, String state, String role, long deadTimerDueMsec) {
+
+    Neighbor(String routerId, String interfaceName, String state, String role) {
+      this(routerId, interfaceName, state, role, -1);
+    }
+
+    /**
+     * Whether ospfd accepted a hello from this neighbour in the last {@code millis} ms: a neighbour whose hellos
+     * stopped counting (its MD5 key no longer matches) stays Full until its dead timer fires.
+     */
+    boolean heardWithin(long millis, long deadSeconds) {
+      return deadTimerDueMsec >= 0 && deadSeconds * 1000 - deadTimerDueMsec <= millis;
+    }
 
     /** Full; or 2-Way between DROthers on a broadcast segment, where that is where RFC 2328 stops. */
     boolean adjacent() {
@@ -65,7 +79,8 @@ record RoutingState(List<Neighbor> neighbors, Set<String> kernelRoutes) {
         String iface = n.path("ifaceName").asText("");
         int colon = iface.indexOf(':');
         out.add(new Neighbor(byId.getKey(), colon < 0 ? iface : iface.substring(0, colon),
-            n.path("nbrState").asText(n.path("state").asText("")), n.path("role").asText("")));
+            n.path("nbrState").asText(n.path("state").asText("")), n.path("role").asText(""),
+            n.path("routerDeadIntervalTimerDueMsec").asLong(-1)));
       }
     }
     return out;
@@ -113,13 +128,28 @@ record RoutingState(List<Neighbor> neighbors, Set<String> kernelRoutes) {
    * the kernel table; otherwise names the first neighbours and routes missing.
    */
   Readiness readinessOf(OspfRouter router) {
+    return readinessOf(router, Set.of(), Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #readinessOf(OspfRouter)}, where on the {@code changed} interfaces (whose key, timers or type changed
+   * {@code millisSinceChange} ago) a neighbour counts only once ospfd has accepted a hello from it since: until its
+   * dead timer fires, a neighbour that no longer authenticates still shows as Full.
+   */
+  Readiness readinessOf(OspfRouter router, Set<String> changed, long millisSinceChange) {
     List<String> missing = new ArrayList<>();
     router.neighbors().forEach((ifname, peer) -> {
       List<Neighbor> seen = neighbors.stream()
           .filter(n -> n.routerId().equals(peer) && n.interfaceName().equals(ifname)).toList();
+      long dead = router.interfaces().containsKey(ifname)
+          ? router.interfaces().get(ifname).dead().orElse(OspfRouterDriver.DEFAULT_DEAD_SECONDS)
+          : OspfRouterDriver.DEFAULT_DEAD_SECONDS;
+      boolean fresh = !changed.contains(ifname) || seen.stream().anyMatch(n -> n.heardWithin(millisSinceChange, dead));
       if (seen.stream().noneMatch(Neighbor::adjacent)) {
         missing.add("neighbour " + peer + " on " + ifname + " Full (" + (seen.isEmpty() ? "not seen"
             : "is " + seen.get(0).state()) + ")");
+      } else if (!fresh) {
+        missing.add("neighbour " + peer + " on " + ifname + " Full (no hello accepted since its interface changed)");
       }
     });
     List<String> routes = router.routes().stream().filter(r -> !kernelRoutes.contains(r)).toList();

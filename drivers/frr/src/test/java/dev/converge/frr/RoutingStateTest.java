@@ -3,6 +3,7 @@ package dev.converge.frr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.converge.driver.Readiness;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class RoutingStateTest {
@@ -47,6 +48,25 @@ class RoutingStateTest {
 
     assertThat(r.ready()).isFalse();
     assertThat(r.waitingFor()).startsWith("neighbour 10.0.0.1 on backbo-fx1 Full (not seen)");
+  }
+
+  @Test
+  void afterAKeyChange_aFullNeighbourCountsOnlyOnceAHelloWasAcceptedSince() {
+    // fx2's dead timers: fx1's hello was accepted 438 ms ago (2562 ms left of 3 s), fx3's 963 ms ago
+    RoutingState s = linux("neighbor-fx2.json", "ip-route-fx1.json");
+    OspfRouter fx2 = Routers.fx2Router();
+    OspfRouter router = new OspfRouter(fx2.routerId(), fx2.interfaces(), fx2.networks(), fx2.fastConvergence(),
+        fx2.neighbors(), java.util.List.of("10.0.0.3/32"));
+    Set<String> rekeyed = Set.of("backbo-fx1", "backbo-fx3");
+
+    Readiness justChanged = s.readinessOf(router, rekeyed, 200);
+    assertThat(justChanged.waitingFor())
+        .contains("neighbour 10.0.0.1 on backbo-fx1 Full (no hello accepted since its interface changed)")
+        .contains("neighbour 10.0.0.3 on backbo-fx3 Full (no hello accepted since its interface changed)");
+    assertThat(s.readinessOf(router, rekeyed, 600).waitingFor())
+        .doesNotContain("backbo-fx1").contains("neighbour 10.0.0.3 on backbo-fx3");
+    assertThat(s.readinessOf(router, rekeyed, 1000).ready()).isTrue();
+    assertThat(s.readinessOf(router, Set.of(), 0).ready()).as("no interface changed").isTrue();
   }
 
   @Test

@@ -32,7 +32,8 @@ import java.util.TreeSet;
  *
  * <p><b>Apply.</b> A missing loopback is created as a {@code dummy} — or, on a kernel without the dummy driver (this
  * project's build machine runs one), as an {@code ifb}, which is just as inert — and a missing bridge as a bridge;
- * both are set up. A missing link fails: converge does not make links in this version. Then missing addresses are
+ * both are set up. A missing link fails: converge does not make links in this version (a link that is to hold no
+ * addresses, one the spec dropped, is as wanted when it is gone). Then missing addresses are
  * added and reported ones the spec no longer lists are removed. Deleting the resource deletes a loopback or bridge
  * (the engine only deletes what converge created); converge never deletes a link.
  */
@@ -92,7 +93,10 @@ public final class InterfaceDriver implements Driver {
     for (int i = 0; i < batch.size(); i++) {
       Resource resource = batch.get(i);
       IpInterface actual = present.get(resource.id().name());
-      if (actual == null) {
+      if (actual == null && resource.isPresent() && wanted.get(i).releasedLink()) {
+        // the interface of a dropped link may be gone with it, and with it every address converge had put there
+        observations.add(Observation.present(resource.id(), resource.properties()));
+      } else if (actual == null) {
         observations.add(Observation.absent(resource.id()));
       } else if (!resource.isPresent()) {
         observations.add(Observation.present(resource.id(), Properties.builder()
@@ -249,6 +253,11 @@ public final class InterfaceDriver implements Driver {
         }
       }
       return new Wanted(Optional.of(type), addresses, managed);
+    }
+
+    /** The link of a link the spec dropped: converge's addresses in its former /30 are to go. */
+    boolean releasedLink() {
+      return type.filter(LINK::equals).isPresent() && addresses.isEmpty();
     }
 
     private static List<?> list(Resource r, String field) {

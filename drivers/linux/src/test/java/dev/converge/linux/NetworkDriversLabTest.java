@@ -180,6 +180,21 @@ class NetworkDriversLabTest {
     assertThat(link(LINK).isMissingNode()).as("the link stays").isFalse();
   }
 
+  @Test
+  @Order(8)
+  void aDroppedLink_losesConvergesAddressInItsFormerSubnet_keepsTheOthers_andIsAsWantedWhenGone() throws Exception {
+    Resource released = Resource.present(ResourceId.of("interface", HOST, LINK), Properties.of(Map.of("type", "link",
+        "addresses", List.of(), "managed", List.of("172.16.2.0/30"), "peer", "h2")), Location.unknown());
+
+    converge(interfaces, released);
+
+    assertThat(addresses(LINK)).doesNotContain("172.16.2.1/30").contains("198.18.0.1/32");
+    assertThat(link(LINK).isMissingNode()).as("the link stays").isFalse();
+    Resource gone = Resource.present(ResourceId.of("interface", HOST, "backbo-h9"), Properties.of(Map.of("type",
+        "link", "addresses", List.of(), "managed", List.of("172.16.2.4/30"), "peer", "h9")), Location.unknown());
+    assertThat(changeFor(interfaces, gone)).as("a dropped link whose interface is gone too").isEmpty();
+  }
+
   // ------------------------------------------------------------------------------------------------ ip-forwarding
 
   @Test
