@@ -77,7 +77,7 @@ public final class BindServer implements AutoCloseable, BeforeAllCallback, After
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
       await("named on 127.0.0.1:" + port + " (log " + log + ")").atMost(STARTUP_TIMEOUT)
           .pollInterval(Duration.ofMillis(50))
-          .until(() -> !named.isAlive() || Files.readString(log).contains("running"));
+          .until(() -> !named.isAlive() || loaded(Files.readString(log)));
       if (!named.isAlive()) {
         throw new IllegalStateException("named exited with " + named.exitValue() + ":\n" + Files.readString(log));
       }
@@ -86,6 +86,12 @@ public final class BindServer implements AutoCloseable, BeforeAllCallback, After
       close();
       throw new UncheckedIOException("cannot start named: " + e.getMessage(), e);
     }
+  }
+
+  /** named prints "running on Linux" first and a bare "running" once serving; zones load in tasks: wait for both. */
+  private boolean loaded(String log) {
+    return log.contains(" running\n")
+        && zones.stream().allMatch(z -> log.contains("zone " + z + "/IN: loaded serial"));
   }
 
   public int port() {

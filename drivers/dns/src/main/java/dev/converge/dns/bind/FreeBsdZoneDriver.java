@@ -16,6 +16,9 @@ public final class FreeBsdZoneDriver extends ZoneDriver {
   /** rc.d/named creates the rndc key and the chroot layout it needs on its first start. */
   static final String START = "sysrc -q named_enable=YES >/dev/null && exec service named start";
 
+  /** The port's current BIND; installed only when missing, so a host's own choice of version stays. */
+  static final String INSTALL_PACKAGE = "command -v named >/dev/null || exec pkg install -y bind918";
+
   public FreeBsdZoneDriver() {
     super(BindPlatform.FREEBSD);
   }
@@ -27,14 +30,23 @@ public final class FreeBsdZoneDriver extends ZoneDriver {
 
   @Override
   void startNamed(Target target) throws ActionException {
+    runScript(target, START, "start named");
+  }
+
+  @Override
+  void ensureInstalled(Target target) throws ActionException {
+    runScript(target, INSTALL_PACKAGE, "install bind918");
+  }
+
+  private static void runScript(Target target, String script, String what) throws ActionException {
     ExecResult r;
     try {
-      r = target.transport().exec(Command.of("sh", "-c", START));
+      r = target.transport().exec(Command.of("sh", "-c", script));
     } catch (TransportException e) {
-      throw new ActionException("cannot start named on " + target.name() + ": " + e.getMessage(), e);
+      throw new ActionException("cannot " + what + " on " + target.name() + ": " + e.getMessage(), e);
     }
     if (!r.ok()) {
-      throw new ActionException("cannot start named on " + target.name() + " (exit " + r.exitCode() + ")"
+      throw new ActionException("cannot " + what + " on " + target.name() + " (exit " + r.exitCode() + ")"
           + details(r));
     }
   }

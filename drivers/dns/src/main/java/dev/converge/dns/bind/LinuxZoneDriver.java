@@ -1,7 +1,9 @@
 package dev.converge.dns.bind;
 
 import dev.converge.driver.ActionException;
+import dev.converge.driver.ProbeException;
 import dev.converge.driver.Target;
+import dev.converge.linux.PackageDriver;
 import dev.converge.linux.ServiceDriver;
 import dev.converge.resource.Change;
 import dev.converge.resource.ChangeType;
@@ -15,7 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@code dns-zone} on Debian's bind9: files under /etc/bind/converge and /var/lib/bind/converge, named started as
+ * {@code dns-zone} on Debian's bind9 (installed by the {@code package} driver when missing): files under /etc/bind/converge and /var/lib/bind/converge, named started as
  * the {@code service} driver starts a service (systemd where it is init, else /etc/init.d/named), so that the one
  * place knowing how a Debian host runs services decides.
  */
@@ -23,7 +25,10 @@ public final class LinuxZoneDriver extends ZoneDriver {
 
   private static final String SERVICE = "named";
 
+  private static final String PACKAGE = "bind9";
+
   private final ServiceDriver services = new ServiceDriver();
+  private final PackageDriver packages = new PackageDriver();
 
   public LinuxZoneDriver() {
     super(BindPlatform.LINUX);
@@ -32,6 +37,24 @@ public final class LinuxZoneDriver extends ZoneDriver {
   @Override
   public Set<String> platforms() {
     return Set.of("linux");
+  }
+
+  @Override
+  void ensureInstalled(Target target) throws ActionException {
+    ResourceId id = ResourceId.of(PackageDriver.KIND, target.name(), PACKAGE);
+    Resource bind = Resource.present(id, Properties.builder().put(PackageDriver.INSTALLED, true).build(),
+        Location.unknown());
+    Observation seen;
+    try {
+      seen = packages.probe(target, List.of(bind)).get(0);
+    } catch (ProbeException e) {
+      throw new ActionException("cannot tell whether " + PACKAGE + " is installed on " + target.name() + ": "
+          + e.getMessage(), e);
+    }
+    if (!seen.isPresent()) {
+      packages.apply(target, new Change(ChangeType.CREATE, bind, seen, List.of(), Optional.empty(),
+          Optional.empty()));
+    }
   }
 
   @Override

@@ -160,6 +160,9 @@ public abstract class ZoneDriver implements Driver, Batching {
   /** Starts named, which {@link #INSTALL} found not running, and has it start at boot. */
   abstract void startNamed(Target target) throws ActionException;
 
+  /** Installs BIND's package unless it is there: a host becomes authoritative without a `packages:` entry. */
+  abstract void ensureInstalled(Target target) throws ActionException;
+
   // ---------------------------------------------------------------------------------------------------- probe
 
   @Override
@@ -277,6 +280,9 @@ public abstract class ZoneDriver implements Driver, Batching {
       served.add(zone);
     }
 
+    if (!served.isEmpty()) {
+      ensureInstalled(target);
+    }
     ZonesConf before = ZonesConf.parse(run(target, where, "preparing " + platform.confDir(),
         List.of("sh", "-c", PREPARE, "sh", platform.confDir(), platform.zoneDir(), BindPlatform.GROUP)).out());
     ZonesConf after = desiredAfter(before, removed, served);

@@ -78,9 +78,10 @@ class FreeBsdZoneDriverTest {
   }
 
   @Test
-  void create_stagesKeyFragmentAndZoneFile_installsThemChecked_andStartsNamedThroughRcConf() throws Exception {
+  void create_installsBindIfMissing_stagesKeyFragmentAndZoneFile_installsThemChecked_andStartsNamedThroughRcConf() throws Exception {
     Resource my = zone("my.domain", KEY);
     ScriptedTransport host = new ScriptedTransport()
+        .expect(List.of("sh", "-c", FreeBsdZoneDriver.INSTALL_PACKAGE), "")
         .expect(script(ZoneDriver.PREPARE, CONF, ZONES, "bind"), "")
         .expect(script(ZoneDriver.INSTALL, CONF, NAMED_CONF, ZONES, "bind", NAMED_CONF, PID, "k:rndc-key",
             "z:my.domain"), "stopped\n")
@@ -110,6 +111,7 @@ class FreeBsdZoneDriverTest {
   void aRunningNamed_isReloadedWithItsRcScript() throws Exception {
     String live = ZonesConf.EMPTY.with("my.domain", "rndc-key").render(BindPlatform.FREEBSD);
     ScriptedTransport host = new ScriptedTransport()
+        .expect(List.of("sh", "-c", FreeBsdZoneDriver.INSTALL_PACKAGE), "")
         .expect(script(ZoneDriver.PREPARE, CONF, ZONES, "bind"), live)
         .expect(script(ZoneDriver.INSTALL, CONF, NAMED_CONF, ZONES, "bind", NAMED_CONF, PID, "k:rndc-key",
             "z:vm.my.domain"), "running\n")
@@ -119,7 +121,7 @@ class FreeBsdZoneDriverTest {
 
     host.assertAllAnswered();
     assertThat(ZonesConf.parse(host.fileContent(CONF + "/.new/zones.conf").orElseThrow()).keyOfZone())
-        .containsExactlyEntriesOf(Map.of("my.domain", "rndc-key", "vm.my.domain", "rndc-key"));
+        .containsOnly(Map.entry("my.domain", "rndc-key"), Map.entry("vm.my.domain", "rndc-key"));
   }
 
   @Test
@@ -142,6 +144,7 @@ class FreeBsdZoneDriverTest {
   @Test
   void aConfigurationNamedRejects_failsNamingTheHost_andNamedIsNotReloaded() {
     ScriptedTransport host = new ScriptedTransport()
+        .expect(List.of("sh", "-c", FreeBsdZoneDriver.INSTALL_PACKAGE), "")
         .expect(script(ZoneDriver.PREPARE, CONF, ZONES, "bind"), "")
         .expect(script(ZoneDriver.INSTALL, CONF, NAMED_CONF, ZONES, "bind", NAMED_CONF, PID, "k:rndc-key",
             "z:my.domain"), ZoneDriver.CONFIG_REJECTED, "",
