@@ -282,11 +282,24 @@ public final class Engine implements AutoCloseable {
 
       List<Resource> toProbe = without(all, paused);
       listener.probing(toProbe.size());
-      Map<ResourceId, Observation> observed = new HashMap<>(probe(toProbe));
-      Set<ResourceId> unknown = new HashSet<>(paused);
-      probeFailures.forEach(f -> unknown.addAll(f.resources()));
-
+      List<Prober.Failure> firstFailures = new ArrayList<>();
+      Map<ResourceId, Observation> observed = new HashMap<>(probe(toProbe, firstFailures));
       Plan first = plan(observed, notes);
+      List<Prober.Failure> deferred = deferrable(firstFailures, first);
+      if (!deferred.isEmpty()) {
+        for (Prober.Failure f : deferred) {
+          notes.add(f.resources().size() + " " + f.kind() + " resource(s) on " + f.target() + " can be probed only"
+              + " once what they depend on is applied (" + f.message() + ")");
+        }
+        first = plan(observed, notes);
+      }
+      Set<ResourceId> unknown = new HashSet<>(paused);
+      for (Prober.Failure f : firstFailures) {
+        if (!deferred.contains(f)) {
+          reportProbeFailure(f);
+          unknown.addAll(f.resources());
+        }
+      }
       listener.planned(1, first);
       if (options.savedPlan().isPresent()) {
         List<String> reasons = Staleness.reasons(options.savedPlan().get(), first);
@@ -330,7 +343,29 @@ public final class Engine implements AutoCloseable {
         verify(touched, observed, given);
         plan = plan(observed, List.of());
       }
+      Set<ResourceId> reported = new HashSet<>();
+      probeFailures.forEach(f -> reported.addAll(f.resources()));
+      for (Prober.Failure f : deferred) {
+        if (f.resources().stream().noneMatch(id -> observed.containsKey(id) || reported.contains(id))) {
+          reportProbeFailure(f);
+          unprobed.addAll(f.resources());
+        }
+      }
       return report(first, round);
+    }
+
+    /**
+     * Probe failures of resources that wait on a change of this run, such as the records of a zone whose server is
+     * about to be set up: they are probed again once it is applied, and reported only if that fails too.
+     */
+    private List<Prober.Failure> deferrable(List<Prober.Failure> failures, Plan plan) {
+      if (failures.isEmpty()) {
+        return List.of();
+      }
+      Set<ResourceId> changing = new HashSet<>();
+      plan.changes().forEach(c -> changing.add(c.id()));
+      Set<ResourceId> waiting = compilation.graph().downstreamOf(changing);
+      return failures.stream().filter(f -> waiting.containsAll(f.resources())).toList();
     }
 
     /** Re-probes what was touched and what depends on it; a touched resource that still differs is given up on. */
@@ -593,17 +628,28 @@ public final class Engine implements AutoCloseable {
     }
 
     private Map<ResourceId, Observation> probe(Collection<Resource> resources) throws InterruptedException {
+      List<Prober.Failure> failures = new ArrayList<>();
+      Map<ResourceId, Observation> observations = probe(resources, failures);
+      failures.forEach(this::reportProbeFailure);
+      return observations;
+    }
+
+    /** Probes, handing failures to {@code failures} for the caller to report. */
+    private Map<ResourceId, Observation> probe(Collection<Resource> resources, List<Prober.Failure> failures)
+        throws InterruptedException {
       Prober prober = new Prober(this::target, this::driverFor, cache, probePool);
       Prober.Result result = prober.probe(resources);
       probeStats.addAll(result.batches());
-      for (Prober.Failure f : result.failures()) {
-        probeFailures.add(f);
-        listener.probeFailed(f);
-        if (applying) {
-          journal("probe-failed", Map.of("target", f.target(), "kind", f.kind(), "error", f.message()));
-        }
-      }
+      failures.addAll(result.failures());
       return result.observations();
+    }
+
+    private void reportProbeFailure(Prober.Failure f) {
+      probeFailures.add(f);
+      listener.probeFailed(f);
+      if (applying) {
+        journal("probe-failed", Map.of("target", f.target(), "kind", f.kind(), "error", f.message()));
+      }
     }
 
     private Target target(String host) {

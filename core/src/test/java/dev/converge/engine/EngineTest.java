@@ -300,6 +300,37 @@ class EngineTest {
   }
 
   @Test
+  void resourcesThatCanBeProbedOnlyOnceTheirDependencyExists_areProbedAgainAfterItAndConverge() throws Exception {
+    resource("a", "server", Map.of("v", 1));
+    resource("b", "record", Map.of("v", 1), "a:server");
+    mem.failProbeUntilCreated("b", id("a", "server"));
+
+    RunReport planned = plan();
+    assertThat(planned.probeFailures()).as("a plan names what it cannot know yet, without failing").isEmpty();
+    assertThat(planned.plan().notes()).anySatisfy(n -> assertThat(n)
+        .startsWith("1 mem resource(s) on b can be probed only once what they depend on is applied"));
+
+    RunReport r = apply();
+
+    assertThat(r.probeFailures()).isEmpty();
+    assertThat(created()).containsExactly("create mem/a:server", "create mem/b:record");
+    assertThat(r.converged()).isTrue();
+  }
+
+  @Test
+  void aDeferredProbeThatStillFailsAfterItsDependencyIsApplied_isReported() throws Exception {
+    resource("a", "server", Map.of("v", 1));
+    resource("b", "record", Map.of("v", 1), "a:server");
+    mem.failProbeUntilCreated("b", id("a", "server"));
+    mem.failApply(id("a", "server"));
+
+    RunReport r = apply();
+
+    assertThat(r.probeFailures()).singleElement().satisfies(f -> assertThat(f.target()).isEqualTo("b"));
+    assertThat(r.converged()).isFalse();
+  }
+
+  @Test
   void aResourceThatStillDiffersAfterItsActionIsReportedNamingTheField() throws Exception {
     resource("a", "stubborn", Map.of("mode", "0644", "v", 1));
     mem.ignoreField(id("a", "stubborn"), "mode");

@@ -36,6 +36,7 @@ public final class InMemoryDriver implements Driver, Movable {
   private final Map<String, AtomicInteger> probesPerTarget = new ConcurrentHashMap<>();
   private final Set<ResourceId> failApply = ConcurrentHashMap.newKeySet();
   private final Set<String> failProbe = ConcurrentHashMap.newKeySet();
+  private final Map<String, ResourceId> failProbeUntil = new ConcurrentHashMap<>();
   private final Map<ResourceId, String> ignoredField = new ConcurrentHashMap<>();
   private final Map<ResourceId, AtomicInteger> notReadyPolls = new ConcurrentHashMap<>();
   private final Map<ResourceId, ResourceId> readyOnlyWhile = new ConcurrentHashMap<>();
@@ -71,6 +72,10 @@ public final class InMemoryDriver implements Driver, Movable {
     probesPerTarget.computeIfAbsent(target.name(), t -> new AtomicInteger()).incrementAndGet();
     if (failProbe.contains(target.name())) {
       throw new ProbeException("host " + target.name() + " unreachable (injected)");
+    }
+    ResourceId server = failProbeUntil.get(target.name());
+    if (server != null && !world.containsKey(server)) {
+      throw new ProbeException("nothing listens on " + target.name() + " before " + server + " exists (injected)");
     }
     List<Observation> out = new ArrayList<>(batch.size());
     for (Resource r : batch) {
@@ -206,6 +211,11 @@ public final class InMemoryDriver implements Driver, Movable {
 
   public void failProbe(String target) {
     failProbe.add(target);
+  }
+
+  /** Probes on {@code target} fail until {@code server} exists, like a zone's records before its DNS server. */
+  public void failProbeUntilCreated(String target, ResourceId server) {
+    failProbeUntil.put(target, server);
   }
 
   /** Apply leaves {@code field} as it was: the resource never converges on it. */
