@@ -1,6 +1,7 @@
 package dev.converge.driver;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /** The outcome of a {@link Command}: exit status and both output streams, complete. */
 public record ExecResult(int exitCode, byte[] stdout, byte[] stderr) {
@@ -15,6 +16,19 @@ public record ExecResult(int exitCode, byte[] stdout, byte[] stderr) {
 
   public String err() {
     return new String(stderr, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * For an error message: {@code ": STDERR"} (stdout when stderr is empty), trimmed to its last 8 lines; empty when
+   * both are.
+   */
+  public String details() {
+    String text = err().strip().isEmpty() ? out().strip() : err().strip();
+    if (text.isEmpty()) {
+      return "";
+    }
+    List<String> lines = text.lines().toList();
+    return ": " + String.join("\n", lines.subList(Math.max(0, lines.size() - 8), lines.size()));
   }
 
   /** This result if the command succeeded, else a {@link TransportException} naming {@code what} and stderr. */

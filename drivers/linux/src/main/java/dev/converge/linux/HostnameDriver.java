@@ -86,7 +86,7 @@ public final class HostnameDriver implements Driver {
       state = HostnameState.parse(r.out());
     } catch (IllegalStateException e) {
       throw new ProbeException("cannot probe the hostname of " + target.name() + ": " + e.getMessage()
-          + Remote.details(r), e);
+          + r.details(), e);
     }
     List<Observation> observations = new ArrayList<>(batch.size());
     for (Resource resource : batch) {

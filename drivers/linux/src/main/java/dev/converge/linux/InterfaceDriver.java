@@ -81,7 +81,7 @@ public final class InterfaceDriver implements Driver {
     ExecResult r = Remote.probe(target, PROBE, KIND);
     if (!r.ok()) {
       throw new ProbeException("cannot probe interfaces on " + target.name() + ": ip -j -d addr show failed (exit "
-          + r.exitCode() + ")" + Remote.details(r));
+          + r.exitCode() + ")" + r.details());
     }
     Map<String, IpInterface> present;
     try {
@@ -177,7 +177,7 @@ public final class InterfaceDriver implements Driver {
         ExecResult r = Remote.exec(target, Command.of("ip", "addr", "add", address, "dev", name), where);
         if (!r.ok() && !r.err().contains("File exists")) {
           throw new ActionException("cannot change " + where + ": ip addr add " + address + " failed (exit "
-              + r.exitCode() + ")" + Remote.details(r));
+              + r.exitCode() + ")" + r.details());
         }
       }
     }
@@ -196,7 +196,7 @@ public final class InterfaceDriver implements Driver {
     }
     if (!r.ok() && !r.err().contains("File exists")) {
       throw new ActionException("cannot create " + where + " (" + type + "): ip link add failed (exit "
-          + r.exitCode() + ")" + Remote.details(r));
+          + r.exitCode() + ")" + r.details());
     }
   }
 
@@ -215,7 +215,7 @@ public final class InterfaceDriver implements Driver {
     ExecResult r = Remote.exec(target, Command.of("ip", "link", "del", "dev", name), where);
     if (!r.ok() && !r.err().contains("Cannot find device")) {
       throw new ActionException("cannot delete " + where + ": ip link del failed (exit " + r.exitCode() + ")"
-          + Remote.details(r));
+          + r.details());
     }
   }
 

@@ -68,7 +68,7 @@ public final class IpForwardingDriver implements Driver {
       state = Forwarding.parse(r.out());
     } catch (IllegalStateException e) {
       throw new ProbeException("cannot probe ip-forwarding on " + target.name() + ": " + e.getMessage()
-          + Remote.details(r), e);
+          + r.details(), e);
     }
     List<Observation> observations = new ArrayList<>(batch.size());
     for (Resource resource : batch) {

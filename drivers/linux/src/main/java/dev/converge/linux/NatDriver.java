@@ -76,7 +76,7 @@ public final class NatDriver implements Driver {
         return Map.of();
       }
       throw new IllegalStateException("nft -j list table ip " + NatRule.TABLE + " failed (exit " + r.exitCode() + ")"
-          + Remote.details(r));
+          + r.details());
     }
     return NatRule.parse(r.out());
   }

@@ -55,7 +55,7 @@ public final class PackageDriver implements Driver {
     ExecResult r = Remote.probe(target, Command.of(argv), KIND);
     if (!r.ok() && r.exitCode() != SOME_NOT_FOUND) {
       throw new ProbeException("cannot probe packages on " + target.name() + ": dpkg-query failed (exit "
-          + r.exitCode() + ")" + Remote.details(r));
+          + r.exitCode() + ")" + r.details());
     }
     Set<String> installed;
     try {
@@ -100,7 +100,7 @@ public final class PackageDriver implements Driver {
             + firstError(err) + "); add one that does under the host's `repositories`");
       }
       throw new ActionException("cannot " + verb + " " + where + ": apt-get " + verb + " failed (exit "
-          + r.exitCode() + ")" + Remote.details(r));
+          + r.exitCode() + ")" + r.details());
     });
   }
 

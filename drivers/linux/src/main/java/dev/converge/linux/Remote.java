@@ -8,7 +8,6 @@ import dev.converge.driver.ProbeException;
 import dev.converge.driver.Target;
 import dev.converge.driver.TransportException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 
 /**
  * A driver's commands on its target, with failures turned into messages that name the host and the resource: what a
@@ -41,7 +40,7 @@ final class Remote {
     ExecResult r = exec(target, command, where);
     if (!r.ok()) {
       throw new ActionException("cannot change " + where + ": " + what + " failed (exit " + r.exitCode() + ")"
-          + details(r));
+          + r.details());
     }
     return r;
   }
@@ -56,13 +55,4 @@ final class Remote {
     }
   }
 
-  /** {@code ": STDERR"} (or stdout when stderr is empty), trimmed to its last lines; empty when both are. */
-  static String details(ExecResult r) {
-    String text = r.err().strip().isEmpty() ? r.out().strip() : r.err().strip();
-    if (text.isEmpty()) {
-      return "";
-    }
-    List<String> lines = text.lines().toList();
-    return ": " + String.join("\n", lines.subList(Math.max(0, lines.size() - 8), lines.size()));
-  }
 }

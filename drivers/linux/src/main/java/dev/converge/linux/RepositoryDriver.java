@@ -60,7 +60,7 @@ public final class RepositoryDriver implements Driver {
     List<String> lines = r.out().lines().toList();
     if (lines.size() != batch.size()) {
       throw new ProbeException("cannot probe repositories on " + target.name() + ": expected one line per file ("
-          + batch.size() + "), found " + lines.size() + Remote.details(r));
+          + batch.size() + "), found " + lines.size() + r.details());
     }
     List<Observation> observations = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
@@ -116,7 +116,7 @@ public final class RepositoryDriver implements Driver {
     String output = r.out() + r.err();
     if (!r.ok() || output.contains("Failed to fetch") || output.contains("W: Some index files failed")) {
       throw new ActionException("cannot use " + where + ": apt-get update failed (exit " + r.exitCode() + ")"
-          + Remote.details(r));
+          + r.details());
     }
   }
 

@@ -111,7 +111,7 @@ public final class ServiceDriver implements Driver {
       states = ServiceState.parse(r.out(), batch.size());
     } catch (IllegalStateException e) {
       throw new ProbeException("cannot probe services on " + target.name() + ": " + e.getMessage()
-          + Remote.details(r), e);
+          + r.details(), e);
     }
     List<Observation> observations = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
@@ -159,7 +159,7 @@ public final class ServiceDriver implements Driver {
           + "); install the package that provides it");
     }
     if (!r.ok()) {
-      throw new ActionException("cannot " + verb + " " + where + " (exit " + r.exitCode() + ")" + Remote.details(r));
+      throw new ActionException("cannot " + verb + " " + where + " (exit " + r.exitCode() + ")" + r.details());
     }
   }
 }

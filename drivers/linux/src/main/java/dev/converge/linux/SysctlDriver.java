@@ -73,7 +73,7 @@ public final class SysctlDriver implements Driver {
     try {
       states = SysctlState.parse(r.out(), batch.stream().map(x -> x.id().name()).toList());
     } catch (IllegalStateException e) {
-      throw new ProbeException("cannot probe sysctl on " + target.name() + ": " + e.getMessage() + Remote.details(r),
+      throw new ProbeException("cannot probe sysctl on " + target.name() + ": " + e.getMessage() + r.details(),
           e);
     }
     List<Observation> observations = new ArrayList<>(batch.size());
@@ -120,7 +120,7 @@ public final class SysctlDriver implements Driver {
             + "); check its spelling, or whether a module must be loaded first");
       }
       throw new ActionException("cannot set " + where + " to `" + value + "`: sysctl -w failed (exit "
-          + set.exitCode() + ")" + Remote.details(set));
+          + set.exitCode() + ")" + set.details());
     }
     Remote.write(target, file, "# written by converge\n" + key + " = " + value + "\n", 0644, where);
   }

@@ -142,7 +142,7 @@ public final class UserDriver implements Driver {
     try {
       states = UserState.parse(r.out(), users);
     } catch (IllegalStateException e) {
-      throw new ProbeException("cannot probe users on " + target.name() + ": " + e.getMessage() + Remote.details(r),
+      throw new ProbeException("cannot probe users on " + target.name() + ": " + e.getMessage() + r.details(),
           e);
     }
     List<Observation> observations = new ArrayList<>(batch.size());
@@ -223,7 +223,7 @@ public final class UserDriver implements Driver {
         ExecResult r = Remote.exec(target, Command.of("userdel", user), where);
         if (!r.ok() && r.exitCode() != 6) { // 6: the user does not exist, which is what a delete wants
           throw new ActionException("cannot delete " + where + ": userdel failed (exit " + r.exitCode() + ")"
-              + Remote.details(r));
+              + r.details());
         }
       }
       return;
@@ -261,7 +261,7 @@ public final class UserDriver implements Driver {
       ExecResult r = Remote.exec(target, Command.of(argv), where);
       if (!r.ok()) {
         throw new ActionException("cannot " + (create ? "create " : "update ") + where + ": "
-            + (create ? "useradd" : "usermod") + " failed (exit " + r.exitCode() + ")" + Remote.details(r));
+            + (create ? "useradd" : "usermod") + " failed (exit " + r.exitCode() + ")" + r.details());
       }
     }
     if (want.get(AUTHORIZED_KEYS).isPresent() && (create || change.touches(AUTHORIZED_KEYS))) {

@@ -47,7 +47,7 @@ public final class FreeBsdZoneDriver extends ZoneDriver {
     }
     if (!r.ok()) {
       throw new ActionException("cannot " + what + " on " + target.name() + " (exit " + r.exitCode() + ")"
-          + details(r));
+          + r.details());
     }
   }
 }

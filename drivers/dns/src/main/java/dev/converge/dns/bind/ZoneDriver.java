@@ -183,7 +183,7 @@ public abstract class ZoneDriver implements Driver, Batching {
     }
     if (!r.ok()) {
       throw new ProbeException("cannot probe dns zones on " + target.name() + " (exit " + r.exitCode() + ")"
-          + details(r));
+          + r.details());
     }
     BindState state;
     try {
@@ -306,16 +306,16 @@ public abstract class ZoneDriver implements Driver, Batching {
     ExecResult r = exec(target, where, argv);
     if (r.exitCode() == FRAGMENT_REJECTED) {
       throw new ActionException("cannot change " + where + ": named-checkconf rejected converge's zone configuration"
-          + " (nothing was changed)" + details(r));
+          + " (nothing was changed)" + r.details());
     }
     if (r.exitCode() == CONFIG_REJECTED) {
       throw new ActionException("cannot change " + where + ": named-checkconf rejected named's configuration with"
           + " converge's zones in " + platform.zonesConf() + " (the previous files are back in place and named was"
-          + " not reloaded)" + details(r));
+          + " not reloaded)" + r.details());
     }
     if (!r.ok()) {
       throw new ActionException("cannot change " + where + ": installing " + platform.zonesConf() + " failed (exit "
-          + r.exitCode() + ")" + details(r));
+          + r.exitCode() + ")" + r.details());
     }
     if (r.out().strip().equals("running")) {
       run(target, where, String.join(" ", platform.reload()), platform.reload());
@@ -400,7 +400,7 @@ public abstract class ZoneDriver implements Driver, Batching {
     ExecResult r = exec(target, where, argv);
     if (!r.ok()) {
       throw new ActionException("cannot change " + where + ": " + what + " failed (exit " + r.exitCode() + ")"
-          + details(r));
+          + r.details());
     }
     return r;
   }
@@ -415,15 +415,6 @@ public abstract class ZoneDriver implements Driver, Batching {
     }
   }
 
-  /** {@code ": STDERR"} (stdout when stderr is empty), its last lines; empty when both are. */
-  static String details(ExecResult r) {
-    String text = r.err().strip().isEmpty() ? r.out().strip() : r.err().strip();
-    if (text.isEmpty()) {
-      return "";
-    }
-    List<String> lines = text.lines().toList();
-    return ": " + String.join("\n", lines.subList(Math.max(0, lines.size() - 8), lines.size()));
-  }
 
   static String sha256(String text) {
     try {
