@@ -284,6 +284,6 @@ class HostBinderTest {
   void aHostThatIsNotAMap_isAnError() {
     assertThat(spec("a: 192.0.2.1").problems()).containsExactly("site.yaml:3:6: host `a`: found `192.0.2.1`,"
         + " expected a map with keys os, transport, address, ssh, via, loopback, resolver, external-interface,"
-        + " routing-daemon, hostname, sysctl, repositories, packages, users, services, profile");
+        + " routing-daemon, wireguard, hostname, sysctl, repositories, packages, users, services, profile");
   }
 }
