@@ -61,9 +61,12 @@ final class NetworkBinder {
             continue;
           }
           String prefix = "`links` in network `" + n.name() + "` (tunnel: " + tunnel + "): host `" + end + "` ";
-          if (host.address().filter(InetAddresses::isInetAddress).isEmpty()) {
+          boolean gre = n.tunnel().get() == Tunnel.GRE;
+          if (host.address().filter(InetAddresses::isInetAddress)
+              .filter(a -> !gre || InetAddresses.forString(a) instanceof java.net.Inet4Address).isEmpty()) {
             b.problems.error(link.location(), prefix + "has " + host.address().map(a -> "address `" + a + "`")
-                .orElse("no address") + ": expected an IP address as `address`, the tunnel's endpoint");
+                .orElse("no address") + ": expected an " + (gre ? "IPv4" : "IP") + " address as `address`, the"
+                + " tunnel's endpoint" + (gre ? " (converge builds GRE over IPv4)" : ""));
           }
           if (n.tunnel().get() == Tunnel.WIREGUARD && host.wireguard().isEmpty()) {
             b.problems.error(link.location(), prefix + "has no `wireguard`: expected `wireguard: {private-key:"

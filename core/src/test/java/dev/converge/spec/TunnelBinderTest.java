@@ -61,7 +61,11 @@ class TunnelBinderTest {
     assertThat(spec("{ address: server2.example.net }",
         "{ kind: links, cidr: 172.16.2.0/24, tunnel: gre, links: [[server1, server2]] }").problems())
         .containsExactly("site.yaml:7:70: `links` in network `backbone` (tunnel: gre): host `server2` has address"
-            + " `server2.example.net`: expected an IP address as `address`, the tunnel's endpoint");
+            + " `server2.example.net`: expected an IPv4 address as `address`, the tunnel's endpoint (converge builds"
+            + " GRE over IPv4)");
+    assertThat(spec("{ address: \"2001:db8::2\" }",
+        "{ kind: links, cidr: 172.16.2.0/24, tunnel: gre, links: [[server1, server2]] }").problems())
+        .singleElement().asString().contains("has address `2001:db8::2`: expected an IPv4 address");
   }
 
   @Test

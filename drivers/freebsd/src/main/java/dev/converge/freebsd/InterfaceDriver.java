@@ -151,7 +151,8 @@ public final class InterfaceDriver implements Driver {
     Optional<SortedMap<String, Object>> tunnel = w.tunnel().map(t -> t.observed(live.groups(), seen.lines(),
         seen.section().all("wgi"), seen.section().all("wgp"), persisted(t, w, seen)));
     String type = live.type();
-    if (!type.equals(LINK) && !live.up()) {
+    if ((!type.equals(LINK) || w.tunnel().isPresent()) && !live.up()) {
+      // a tunnel converge made is brought up like a clone; a plain link's state is the cable's business
       type += " (down)";
     } else if (!type.equals(LINK) && !seen.rc().cloned()) {
       type += " (not in " + InterfaceRcConf.CLONED + ")";

@@ -80,6 +80,22 @@ class InterfaceTunnelTest {
   }
 
   @Test
+  void aGreTunnelThatIsDown_showsAsDown_andApplyBringsItUp() throws Exception {
+    String down = GRE_RC + GRE_LIVE.replace("flags=8051<UP,POINTOPOINT,RUNNING,MULTICAST>",
+        "flags=8010<POINTOPOINT,MULTICAST>");
+    ScriptedTransport host = new ScriptedTransport()
+        .expect(script(InterfaceDriver.SCRIPT, "backbo-server3"), down)
+        .expect(script(InterfaceDriver.SCRIPT, "backbo-server3"), down)
+        .expect(List.of("ifconfig", "backbo-server3", "up"), "");
+    Observation seen = driver.probe(host.target("h1"), List.of(gre)).get(0);
+    assertThat(seen.actual().orElseThrow().string("type")).contains("link (down)");
+
+    driver.apply(host.target("h1"), Resources.change(gre, seen));
+
+    host.assertAllAnswered();
+  }
+
+  @Test
   void probe_ofAGreTunnelBootWouldNotRebuild_saysSo() throws Exception {
     ScriptedTransport host = new ScriptedTransport().expect(script(InterfaceDriver.SCRIPT, "backbo-server3"),
         "rc ifconfig_backbo_server3_alias0: inet 172.16.2.1/30 172.16.2.2\n" + GRE_LIVE);
