@@ -48,6 +48,19 @@ public final class Compiler {
    */
   public static Compilation compile(Spec spec, Map<String, ? extends Map<String, String>> recordedAllocations,
       Secrets secrets) throws CompileException, CycleException {
+    return compile(spec, recordedAllocations, secrets, false);
+  }
+
+  /**
+   * Compiles {@code spec}; with {@code linksProvided} (the lab, whose veths are the links) the links of networks
+   * with a {@code tunnel:} compile as plain links, so that converge builds no tunnel to the spec's real addresses.
+   *
+   * @param recordedAllocations IPAM allocations from state, kept where still valid
+   * @throws CycleException when {@code requires:} edges go round in a circle
+   * @throws CompileException when a network is full, a secret cannot be read, a template cannot be rendered
+   */
+  public static Compilation compile(Spec spec, Map<String, ? extends Map<String, String>> recordedAllocations,
+      Secrets secrets, boolean linksProvided) throws CompileException, CycleException {
     SortedMap<String, SortedMap<String, String>> allocations = Ipam.allocate(spec, recordedAllocations);
     TemplateContext context = new TemplateContext(spec, allocations, secrets);
     DesiredGraph.Builder graph = DesiredGraph.builder();
@@ -69,7 +82,7 @@ public final class Compiler {
     }
     NetworkResources network = NetworkResources.EMPTY;
     try {
-      network = NetworkResources.of(spec, allocations, secrets, graph);
+      network = NetworkResources.of(spec, allocations, secrets, linksProvided, graph);
     } catch (CompileException e) {
       errors.add(e.getMessage());
     }

@@ -59,13 +59,17 @@ record NetworkResources(SortedMap<String, List<ResourceId>> byHost, SortedMap<St
    * Adds the network resources of {@code spec} to {@code graph}.
    *
    * @param allocations IPAM's allocations, holding the /30 of every link
+   * @param linksProvided whether every link interface already exists (the lab's veths): no {@code tunnel} then
    * @throws CompileException naming host and interface when two networks want one interface as different kinds, a
-   *     host in two areas puts one interface in both, or the MD5 key cannot be read
+   *     host in two areas puts one interface in both, or the MD5 key or a WireGuard private key cannot be read
    */
   static NetworkResources of(Spec spec, SortedMap<String, SortedMap<String, String>> allocations, Secrets secrets,
-      DesiredGraph.Builder graph) throws CompileException {
+      boolean linksProvided, DesiredGraph.Builder graph) throws CompileException {
     List<String> errors = new ArrayList<>();
     Map<String, Map<String, Iface>> interfaces = interfaces(spec, allocations, errors);
+    if (!linksProvided) {
+      tunnels(spec, allocations, secrets, interfaces, errors);
+    }
     Map<String, OspfRouter> routers = routers(spec, allocations, interfaces, secrets, errors);
     if (!errors.isEmpty()) {
       throw new CompileException(String.join("\n", errors));
@@ -140,6 +144,7 @@ record NetworkResources(SortedMap<String, List<ResourceId>> byHost, SortedMap<St
     final SortedSet<String> managed = new TreeSet<>();
     final SortedSet<String> networks = new TreeSet<>();
     String peer;
+    SortedMap<String, Object> tunnel;
 
     Iface(String name, String type, Location origin) {
       this.name = name;
@@ -153,6 +158,7 @@ record NetworkResources(SortedMap<String, List<ResourceId>> byHost, SortedMap<St
           .put("addresses", List.copyOf(addresses))
           .put("managed", List.copyOf(managed))
           .put("peer", peer)
+          .put("tunnel", tunnel)
           .build();
     }
   }
@@ -177,6 +183,10 @@ record NetworkResources(SortedMap<String, List<ResourceId>> byHost, SortedMap<St
           Cidr subnet = Cidr.parse(allocations.get(net.name()).get(Ipam.linkOwner(link)));
           end(out, net, link.a(), link.b(), subnet, 1, what, link.location(), errors);
           end(out, net, link.b(), link.a(), subnet, 2, what, link.location(), errors);
+        }
+        if (net.tunnel().isPresent()) {
+          // the tunnel of a dropped link goes: its resource leaves the graph and the engine deletes what it made
+          continue;
         }
         allocations.getOrDefault(net.name(), new TreeMap<>()).forEach((owner, subnet) ->
             Ipam.releasedHosts(owner).ifPresent(ends -> {
@@ -230,6 +240,83 @@ record NetworkResources(SortedMap<String, List<ResourceId>> byHost, SortedMap<St
       i.peer = peer;
       mine.put(name, i);
     }
+  }
+
+  /**
+   * The {@code tunnel} of each link end on a network with {@code tunnel:}: kind, local and remote address, and for
+   * WireGuard the ports (the network's base port plus the link's /30 index, so both ends agree and the number is
+   * stable with the recorded /30), this host's private key (read here, carried as {@link Sensitive}), the peer's
+   * public key and {@code allowed-ips} 0.0.0.0/0: one peer per interface, so WireGuard's cryptokey routing sends
+   * everything the kernel routes into the interface — OSPF's multicast 224.0.0.5 included — to that peer, and OSPF
+   * alone decides what is routed there.
+   */
+  private static void tunnels(Spec spec, SortedMap<String, SortedMap<String, String>> allocations, Secrets secrets,
+      Map<String, Map<String, Iface>> interfaces, List<String> errors) {
+    Map<String, Sensitive> privateKeys = new TreeMap<>();
+    for (Network net : spec.networks().values()) {
+      if (net.tunnel().isEmpty()) {
+        continue;
+      }
+      boolean wireguard = net.tunnel().get() == Network.Tunnel.WIREGUARD;
+      for (Network.Link link : net.links()) {
+        Cidr subnet = Cidr.parse(allocations.get(net.name()).get(Ipam.linkOwner(link)));
+        long port = net.port() + linkIndex(net.cidr(), subnet);
+        if (wireguard && port > 65535) {
+          errors.add(link.location() + ": network `" + net.name() + "`: the link between `" + link.a() + "` and `"
+              + link.b() + "` has /30 " + subnet + ", whose WireGuard port " + net.port() + " + "
+              + linkIndex(net.cidr(), subnet) + " = " + port + " exceeds 65535: expected a lower `port`");
+          continue;
+        }
+        for (String[] end : List.of(new String[] {link.a(), link.b()}, new String[] {link.b(), link.a()})) {
+          Host host = spec.hosts().get(end[0]);
+          Host peer = spec.hosts().get(end[1]);
+          Iface i = interfaces.get(end[0]).get(net.linkInterface(end[1]));
+          SortedMap<String, Object> t = new TreeMap<>();
+          t.put("kind", net.tunnel().get().name().toLowerCase(java.util.Locale.ROOT));
+          // the loader refuses a tunnel end without an IP address or (for WireGuard) a key pair
+          t.put("local", host.address().orElseThrow());
+          t.put("remote", peer.address().orElseThrow());
+          if (wireguard) {
+            Optional<Sensitive> key = privateKey(host, privateKeys, secrets, errors);
+            if (key.isEmpty()) {
+              continue;
+            }
+            t.put("listen-port", port);
+            t.put("peer-port", port);
+            t.put("private-key", key.get());
+            t.put("peer-public-key", peer.wireguard().orElseThrow().publicKey());
+            t.put("allowed-ips", List.of("0.0.0.0/0"));
+          }
+          if (i != null) {
+            i.tunnel = t;
+          }
+        }
+      }
+    }
+  }
+
+  private static Optional<Sensitive> privateKey(Host host, Map<String, Sensitive> read, Secrets secrets,
+      List<String> errors) {
+    if (read.containsKey(host.name())) {
+      return Optional.ofNullable(read.get(host.name()));
+    }
+    Host.WireGuard wg = host.wireguard().orElseThrow();
+    try {
+      Sensitive key = new Sensitive(secrets.value(wg.privateKey()).strip());
+      read.put(host.name(), key);
+      return Optional.of(key);
+    } catch (SecretException e) {
+      errors.add(wg.location() + ": host `" + host.name() + "`: WireGuard private key: " + e.getMessage());
+      // read once per host: one error is enough
+      read.put(host.name(), null);
+      return Optional.empty();
+    }
+  }
+
+  /** The position of the /30 {@code subnet} among the /30s of {@code cidr}: 0 for the first. */
+  private static long linkIndex(Cidr cidr, Cidr subnet) {
+    return new BigInteger(1, subnet.network().getAddress()).subtract(new BigInteger(1, cidr.network().getAddress()))
+        .shiftRight(2).longValueExact();
   }
 
   private static Iface iface(Map<String, Map<String, Iface>> out, String host, String name, String type,

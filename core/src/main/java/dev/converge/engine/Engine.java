@@ -71,6 +71,7 @@ public final class Engine implements AutoCloseable {
   private final int maxRounds;
   private final Map<String, String> environment;
   private final EngineListener listener;
+  private final boolean linksProvided;
   private final ExecutorService probePool;
 
   private Engine(Builder b) {
@@ -82,6 +83,7 @@ public final class Engine implements AutoCloseable {
     this.maxRounds = b.maxRounds;
     this.environment = b.environment;
     this.listener = b.listener;
+    this.linksProvided = b.linksProvided;
     AtomicInteger n = new AtomicInteger();
     this.probePool = Executors.newFixedThreadPool(b.limits.parallelism(), r -> {
       Thread t = new Thread(r, "converge-probe-" + n.incrementAndGet());
@@ -158,6 +160,7 @@ public final class Engine implements AutoCloseable {
     private int maxRounds = 5;
     private Map<String, String> environment = System.getenv();
     private EngineListener listener = EngineListener.NONE;
+    private boolean linksProvided;
 
     private Builder(DriverRegistry registry) {
       this.registry = registry;
@@ -191,6 +194,15 @@ public final class Engine implements AutoCloseable {
     /** Where {@code env:} secrets are read from (default: the process environment). */
     public Builder environment(Map<String, String> env) {
       this.environment = Map.copyOf(env);
+      return this;
+    }
+
+    /**
+     * Whether the hosts' link interfaces already exist (the lab makes them as veths): converge then builds no
+     * WireGuard or GRE tunnel, whose endpoints are the spec's real addresses, outside the lab.
+     */
+    public Builder linksProvided(boolean provided) {
+      this.linksProvided = provided;
       return this;
     }
 
@@ -711,7 +723,7 @@ public final class Engine implements AutoCloseable {
 
     private Compilation compile(State state) throws EngineException {
       try {
-        return Compiler.compile(spec, state.allocations(), Secrets.of(spec, environment));
+        return Compiler.compile(spec, state.allocations(), Secrets.of(spec, environment), linksProvided);
       } catch (CycleException e) {
         throw new EngineException(EngineException.Kind.INVALID_SPEC, e.getMessage(), e);
       } catch (CompileException e) {

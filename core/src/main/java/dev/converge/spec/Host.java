@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param externalInterface the interface outbound NAT uses
  * @param routingDaemon {@code frr} (the default) or {@code quagga}: which suite runs the host's OSPF router
  * @param basics hostname, sysctls, repositories, packages, users, services
+ * @param wireguard the host's WireGuard key pair, needed on hosts with a link on a {@code tunnel: wireguard} network
  */
 public record Host(
     String name,
@@ -25,7 +26,8 @@ public record Host(
     Optional<String> resolver,
     Optional<String> externalInterface,
     String routingDaemon,
-    HostBasics basics) {
+    HostBasics basics,
+    Optional<WireGuard> wireguard) {
 
   /** The routing suite a host runs unless it says otherwise. */
   public static final String FRR = "frr";
@@ -41,10 +43,20 @@ public record Host(
   /** A local host named {@code name}, for fixtures built in code. */
   public static Host local(String name) {
     return new Host(name, Location.unknown(), "linux", TransportKind.LOCAL, Optional.empty(), Ssh.DEFAULTS,
-        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), FRR, HostBasics.NONE);
+        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), FRR, HostBasics.NONE,
+        Optional.empty());
   }
 
   public boolean isLocal() {
     return transport == TransportKind.LOCAL;
   }
+
+  /**
+   * A host's WireGuard identity: the private key only by reference to a secret, the public key (which peers
+   * configure) in the spec.
+   *
+   * @param privateKey the name of the secret holding the base64 private key
+   * @param publicKey the base64 public key
+   */
+  public record WireGuard(String privateKey, String publicKey, Location location) {}
 }

@@ -20,8 +20,13 @@ import java.util.Optional;
 final class HostBinder {
 
   static final List<String> KEYS = List.of("os", "transport", "address", "ssh", "via", "loopback", "resolver",
-      "external-interface", "routing-daemon", "hostname", "sysctl", "repositories", "packages", "users", "services",
+      "external-interface", "routing-daemon", "wireguard", "hostname", "sysctl", "repositories", "packages", "users", "services",
       Inheritance.PROFILE);
+  static final List<String> WIREGUARD_KEYS = List.of("private-key", "public-key");
+  /** A Curve25519 key as wg(8) prints it: 32 bytes in base64, 43 characters and one `=`. */
+  private static final Conversion<String> WIREGUARD_KEY = Conversion.matching("a WireGuard public key (44"
+      + " characters of base64 ending in `=`, as `wg pubkey` prints it)",
+      java.util.regex.Pattern.compile("[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]="));
   static final List<String> SERVICE_KEYS = List.of("enabled", "running");
   static final List<String> SSH_KEYS = List.of("user", "port", "identity", "known-hosts", "host-key-policy",
       "connect-timeout", "command-timeout", "keep-alive");
@@ -91,8 +96,15 @@ final class HostBinder {
       r.error("routing-daemon", "found `quagga` on a host with os: " + os + ", expected `frr` (converge runs Quagga"
           + " from the FreeBSD port only)");
     }
+    Optional<Host.WireGuard> wireguard = r.child("wireguard", WIREGUARD_KEYS).flatMap(w -> {
+      Optional<String> privateKey = w.require("private-key", b.reference(Kind.SECRET));
+      Optional<String> publicKey = w.require("public-key", WIREGUARD_KEY);
+      return privateKey.isPresent() && publicKey.isPresent()
+          ? Optional.of(new Host.WireGuard(privateKey.get(), publicKey.get(), r.location("wireguard")))
+          : Optional.empty();
+    });
     b.hosts.put(name, new Host(name, named.at(), os, transport, address, ssh, via, loopback, resolver, external,
-        daemon, basics(r)));
+        daemon, basics(r), wireguard));
   }
 
   private static HostBasics basics(MapReader r) {

@@ -17,6 +17,10 @@ import java.util.SortedMap;
  * </ul>
  *
  * @param nat outbound NAT for the network on the host's external interface
+ * @param tunnel for a {@code links} network, what converge builds each link of on real hosts; empty when the link
+ *     interfaces already exist (a cable, or the lab's veths)
+ * @param port WireGuard's base listen port: the link with /30 index {@code i} in {@code cidr} listens on
+ *     {@code port + i}
  */
 public record Network(
     String name,
@@ -26,7 +30,18 @@ public record Network(
     Optional<String> interfaceName,
     boolean nat,
     SortedMap<String, List<InetAddress>> addresses,
-    List<Link> links) {
+    List<Link> links,
+    Optional<Tunnel> tunnel,
+    int port) {
+
+  /** WireGuard's well-known port, the default {@code port}. */
+  public static final int WIREGUARD_PORT = 51820;
+
+  /** The tunnels converge can build a link of. */
+  public enum Tunnel {
+    WIREGUARD,
+    GRE
+  }
 
   /** The kinds of network. */
   public enum Kind {

@@ -3,6 +3,7 @@ package dev.converge.spec;
 import com.google.common.net.InetAddresses;
 import dev.converge.spec.Network.Kind;
 import dev.converge.spec.Network.Link;
+import dev.converge.spec.Network.Tunnel;
 import dev.converge.spec.Node.Entry;
 import dev.converge.spec.Node.ListNode;
 import dev.converge.spec.Node.MapNode;
@@ -20,8 +21,10 @@ import java.util.Optional;
 /** Binds {@code networks:}: loopback and bridge networks with their host addresses, and point-to-point links. */
 final class NetworkBinder {
 
-  static final List<String> KEYS = List.of("kind", "cidr", "interface", "nat", "addresses", "links");
+  static final List<String> KEYS = List.of("kind", "cidr", "interface", "nat", "addresses", "links", "tunnel",
+      "port");
   private static final Conversion<Kind> KIND = Conversion.oneOf(Kind.class);
+  private static final Conversion<Tunnel> TUNNEL = Conversion.oneOf(Tunnel.class);
   /** Each link gets a /30: network, two hosts, broadcast. */
   private static final BigInteger LINK_SIZE = BigInteger.valueOf(4);
 
@@ -37,6 +40,41 @@ final class NetworkBinder {
           .ifPresent(r -> network(named, r));
     }
     checkLinkInterfaces();
+    checkTunnelEnds();
+  }
+
+  /**
+   * A tunnel runs between the hosts' {@code address}es, so each end needs an IP literal there (a name would be
+   * resolved on the host, later, to who knows what); a WireGuard end also needs its key pair.
+   */
+  private void checkTunnelEnds() {
+    for (Network n : b.networks.values()) {
+      if (n.tunnel().isEmpty()) {
+        continue;
+      }
+      String tunnel = n.tunnel().get().name().toLowerCase(java.util.Locale.ROOT);
+      Map<String, Location> reported = new HashMap<>();
+      for (Link link : n.links()) {
+        for (String end : List.of(link.a(), link.b())) {
+          Host host = b.hosts.get(end);
+          if (host == null || reported.putIfAbsent(end, link.location()) != null) {
+            continue;
+          }
+          String prefix = "`links` in network `" + n.name() + "` (tunnel: " + tunnel + "): host `" + end + "` ";
+          boolean gre = n.tunnel().get() == Tunnel.GRE;
+          if (host.address().filter(InetAddresses::isInetAddress)
+              .filter(a -> !gre || InetAddresses.forString(a) instanceof java.net.Inet4Address).isEmpty()) {
+            b.problems.error(link.location(), prefix + "has " + host.address().map(a -> "address `" + a + "`")
+                .orElse("no address") + ": expected an " + (gre ? "IPv4" : "IP") + " address as `address`, the"
+                + " tunnel's endpoint" + (gre ? " (converge builds GRE over IPv4)" : ""));
+          }
+          if (n.tunnel().get() == Tunnel.WIREGUARD && host.wireguard().isEmpty()) {
+            b.problems.error(link.location(), prefix + "has no `wireguard`: expected `wireguard: {private-key:"
+                + " SECRET, public-key: BASE64}` on host `" + end + "` (at " + host.location() + ")");
+          }
+        }
+      }
+    }
   }
 
   /** Every link end becomes an interface named by {@link Network#linkInterface}: no two on one host may collide. */
@@ -63,13 +101,23 @@ final class NetworkBinder {
     Optional<Kind> kind = r.require("kind", KIND);
     Optional<Cidr> cidr = r.require("cidr", Conversion.cidr());
     Optional<String> iface = Optional.empty();
+    Optional<Tunnel> tunnel = Optional.empty();
+    int port = Network.WIREGUARD_PORT;
     if (kind.isPresent() && kind.get() == Kind.LINKS) {
       forbid(r, "interface", "a links network (each link gets its own interfaces)");
       forbid(r, "addresses", "a links network (addresses come from the /30 of each link)");
+      tunnel = r.get("tunnel", TUNNEL);
+      if (tunnel.filter(Tunnel.WIREGUARD::equals).isPresent()) {
+        port = r.get("port", Conversion.integer(1, 65535), Network.WIREGUARD_PORT);
+      } else {
+        forbid(r, "port", "a links network without `tunnel: wireguard` (the port is WireGuard's)");
+      }
     } else if (kind.isPresent()) {
       iface = r.require("interface", Conversion.interfaceName());
-      forbid(r, "links", "a " + kind.get().name().toLowerCase(java.util.Locale.ROOT) + " network (only links"
-          + " networks have links)");
+      String kindName = "a " + kind.get().name().toLowerCase(java.util.Locale.ROOT) + " network";
+      forbid(r, "links", kindName + " (only links networks have links)");
+      forbid(r, "tunnel", kindName + " (only the links of links networks are tunnels)");
+      forbid(r, "port", kindName + " (only links networks with `tunnel: wireguard` have a port)");
     }
     boolean nat = r.get("nat", Conversion.bool(), false);
     if (kind.isEmpty() || cidr.isEmpty()) {
@@ -79,7 +127,7 @@ final class NetworkBinder {
         : addresses(named.name(), r, cidr.get(), kind.get());
     List<Link> links = kind.get() == Kind.LINKS ? links(r, cidr.get()) : List.of();
     b.networks.put(named.name(), new Network(named.name(), named.at(), kind.get(), cidr.get(), iface, nat,
-        ImmutableMaps.sorted(addresses), links));
+        ImmutableMaps.sorted(addresses), links, tunnel, port));
   }
 
   private static void forbid(MapReader r, String key, String where) {

@@ -33,7 +33,8 @@ class IpamTest {
       js.put(j.name(), j);
     }
     Network net = new Network("jails", Location.unknown(), Network.Kind.LOOPBACK, Cidr.parse(cidr),
-        Optional.of("lo2"), false, new TreeMap<>(netAddresses), List.of());
+        Optional.of("lo2"), false, new TreeMap<>(netAddresses), List.of(), Optional.empty(),
+        Network.WIREGUARD_PORT);
     return new Spec("s", Map.of(), Map.of(), Map.of("h", Host.local("h")), Map.of("jails", net), Ospf.NONE, Map.of(),
         js, List.of(), List.of(), List.of(Path.of("site.yaml")));
   }

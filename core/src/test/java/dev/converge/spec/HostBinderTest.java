@@ -46,7 +46,7 @@ class HostBinderTest {
             Optional.of(Path.of(System.getProperty("user.home"), "kh")), HostKeyPolicy.ACCEPT_NEW,
             Duration.ofMillis(500), Duration.ofMinutes(5), Duration.ofSeconds(2)),
         Optional.of("jump"), Optional.of(Cidr.parse("10.0.0.1/32")), Optional.of("192.0.2.53"),
-        Optional.of("vtnet0"), "quagga", HostBasics.NONE));
+        Optional.of("vtnet0"), "quagga", HostBasics.NONE, Optional.empty()));
   }
 
   @Test
@@ -284,6 +284,6 @@ class HostBinderTest {
   void aHostThatIsNotAMap_isAnError() {
     assertThat(spec("a: 192.0.2.1").problems()).containsExactly("site.yaml:3:6: host `a`: found `192.0.2.1`,"
         + " expected a map with keys os, transport, address, ssh, via, loopback, resolver, external-interface,"
-        + " routing-daemon, hostname, sysctl, repositories, packages, users, services, profile");
+        + " routing-daemon, wireguard, hostname, sysctl, repositories, packages, users, services, profile");
   }
 }

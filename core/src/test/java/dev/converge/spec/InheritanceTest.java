@@ -118,10 +118,10 @@ class InheritanceTest {
           mgmt: { transport: local }
         """).problems()).containsExactly(
         "site.yaml:2:13: unknown key `adress` in defaults: expected one of os, transport, address, ssh, via,"
-            + " loopback, resolver, external-interface, routing-daemon, hostname, sysctl, repositories, "
+            + " loopback, resolver, external-interface, routing-daemon, wireguard, hostname, sysctl, repositories, "
             + "packages, users, services, jail — did you mean `address`?",
         "site.yaml:2:32: unknown key `profile` in defaults: expected one of os, transport, address, ssh, via,"
-            + " loopback, resolver, external-interface, routing-daemon, hostname, sysctl, repositories, "
+            + " loopback, resolver, external-interface, routing-daemon, wireguard, hostname, sysctl, repositories, "
             + "packages, users, services, jail",
         "site.yaml:2:52: unknown key `jail.imge` in defaults: expected one of host, image, network, address,"
             + " hostname, start, mounts, users, packages, resolver, image-policy, devel, requires — did you mean"
@@ -149,7 +149,7 @@ class InheritanceTest {
           a: { address: 192.0.2.1, profile: mixed }
           b: { address: 192.0.2.2, profile: mixed }
         """).problems()).containsExactly("site.yaml:3:25: unknown key `image` in profile `mixed`, which a host"
-        + " uses: expected one of os, transport, address, ssh, via, loopback, resolver, external-interface, routing-daemon, hostname, sysctl, repositories, "
+        + " uses: expected one of os, transport, address, ssh, via, loopback, resolver, external-interface, routing-daemon, wireguard, hostname, sysctl, repositories, "
             + "packages, users, services");
   }
 

@@ -109,7 +109,7 @@ class SpecFilesTest {
         .problems()).containsExactly(
         "a.yaml:2:3: missing key `address` in host `server2`: expected an IP address or a DNS name",
         "a.yaml:2:14: unknown key `adress` in host `server2`: expected one of os, transport, address, ssh, via,"
-            + " loopback, resolver, external-interface, routing-daemon, hostname, sysctl, repositories, "
+            + " loopback, resolver, external-interface, routing-daemon, wireguard, hostname, sysctl, repositories, "
             + "packages, users, services, profile — did you mean `address`?");
   }
 

@@ -34,7 +34,7 @@ class SpecLoaderTest {
             + " `server1`?",
         "site.yaml:3:3: missing key `address` in host `server1`: expected an IP address or a DNS name",
         "site.yaml:3:14: unknown key `adress` in host `server1`: expected one of os, transport, address, ssh, via,"
-            + " loopback, resolver, external-interface, routing-daemon, hostname, sysctl, repositories, "
+            + " loopback, resolver, external-interface, routing-daemon, wireguard, hostname, sysctl, repositories, "
             + "packages, users, services, profile — did you mean `address`?",
         "site.yaml:4:47: `ssh.port` in host `server2`: found `0`, expected an integer 1-65535",
         "site.yaml:6:46: `cidr` in network `lan`: found `10.0.0.1/24`, which has host bits set: expected the"

@@ -37,7 +37,7 @@ class YamlReaderTest {
         "site.yaml:4:12: found alias `*d`: anchors and aliases are not supported in specs (they hide repeated"
             + " text and allow alias bombs): write the value out, or share settings with `defaults` and `profiles`",
         "site.yaml:4:12: host `server1`: found an empty value, expected a map with keys os, transport, address,"
-            + " ssh, via, loopback, resolver, external-interface, routing-daemon, hostname, sysctl, repositories, "
+            + " ssh, via, loopback, resolver, external-interface, routing-daemon, wireguard, hostname, sysctl, repositories, "
             + "packages, users, services, profile");
   }
 

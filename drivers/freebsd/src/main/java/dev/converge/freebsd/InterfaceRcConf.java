@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -80,6 +81,15 @@ record InterfaceRcConf(String name, boolean cloned, Optional<String> main, Sorte
    * from 0 without gaps. Every other value stays as it is.
    */
   Edit edit(Collection<InterfaceAddress> wanted, Collection<Cidr> managed) {
+    return edit(wanted, managed, a -> Optional.empty());
+  }
+
+  /**
+   * As {@link #edit(Collection, Collection)}, with the destination a point-to-point interface needs after each new
+   * address ({@code inet A/N B}).
+   */
+  Edit edit(Collection<InterfaceAddress> wanted, Collection<Cidr> managed,
+      Function<InterfaceAddress, Optional<String>> destination) {
     String var = variable(name);
     SortedMap<String, String> set = new TreeMap<>();
     List<InterfaceAddress> kept = new ArrayList<>();
@@ -98,7 +108,7 @@ record InterfaceRcConf(String name, boolean cloned, Optional<String> main, Sorte
       }
     }
     wanted.stream().filter(a -> !kept.contains(a)).sorted((a, b) -> a.toString().compareTo(b.toString()))
-        .forEach(a -> values.add("inet " + a));
+        .forEach(a -> values.add("inet " + a + destination.apply(a).map(d -> " " + d).orElse("")));
     List<String> unset = new ArrayList<>();
     int index = 0;
     for (String value : values) {
@@ -175,6 +185,10 @@ record InterfaceRcConf(String name, boolean cloned, Optional<String> main, Sorte
         Optional<Integer> prefix = InterfaceAddress.prefixOf(word.substring(slash + 1));
         address = InterfaceAddress.ipv4(word.substring(0, slash)).flatMap(ip -> prefix.map(p ->
             new InterfaceAddress(ip, p)));
+        if (end < words.size() && InterfaceAddress.ipv4(words.get(end)).isPresent()) {
+          // a point-to-point interface's destination: `inet A/N B`
+          end++;
+        }
       } else if (end + 1 < words.size() && words.get(end).equals("netmask")) {
         address = InterfaceAddress.withMask(word, words.get(end + 1));
         end += 2;

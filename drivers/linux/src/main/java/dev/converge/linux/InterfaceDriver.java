@@ -22,9 +22,11 @@ import java.util.TreeSet;
  * The {@code interface} resource ({@code interface/HOST:IFNAME}): an interface with the addresses converge wants on
  * it. Properties: {@code type} ({@code loopback}, {@code bridge} or {@code link}), {@code addresses} (sorted
  * {@code ADDRESS/PREFIX} strings), {@code managed} (the prefixes converge owns on the interface) and, for a link,
- * {@code peer}. Live only: nothing is persisted (the lab has no init system to replay it).
+ * {@code peer}, and for a link converge builds, {@code tunnel} (see {@link LinkTunnel}). Live only: nothing is
+ * persisted (the lab has no init system to replay it).
  *
- * <p><b>Probe.</b> One {@code ip -j -d addr show} for the batch. Only addresses inside {@code managed} are reported,
+ * <p><b>Probe.</b> One {@code ip -j -d addr show} for the batch (followed, in the same command, by
+ * {@code wg show IF dump} of each WireGuard link, its private key hashed on the host: {@link #PROBE_WIREGUARD}). Only addresses inside {@code managed} are reported,
  * so an address someone else put on the interface never shows as drift and is never removed; {@code managed} and
  * {@code peer} are echoed from the desired resource (they say what converge owns, not what the host has). A type
  * the interface does not have is reported as its kind ({@code veth}); an interface that is down reports its type
@@ -32,10 +34,11 @@ import java.util.TreeSet;
  *
  * <p><b>Apply.</b> A missing loopback is created as a {@code dummy} — or, on a kernel without the dummy driver (this
  * project's build machine runs one), as an {@code ifb}, which is just as inert — and a missing bridge as a bridge;
- * both are set up. A missing link fails: converge does not make links in this version (a link that is to hold no
- * addresses, one the spec dropped, is as wanted when it is gone). Then missing addresses are
+ * both are set up. A missing link with a {@code tunnel} is made ({@code ip link add} of a GRE or WireGuard
+ * interface, then {@code wg set} with the private key on standard input); any other missing link fails: converge does
+ * not make plain links (a link that is to hold no addresses, one the spec dropped, is as wanted when it is gone). Then missing addresses are
  * added and reported ones the spec no longer lists are removed. Deleting the resource deletes a loopback or bridge
- * (the engine only deletes what converge created); converge never deletes a link.
+ * (the engine only deletes what converge created), and so a tunnel converge made; never a plain link.
  */
 public final class InterfaceDriver implements Driver {
 
@@ -44,6 +47,7 @@ public final class InterfaceDriver implements Driver {
   static final String ADDRESSES = "addresses";
   static final String MANAGED = "managed";
   static final String PEER = "peer";
+  static final String TUNNEL = "tunnel";
 
   static final String LOOPBACK = "loopback";
   static final String BRIDGE = "bridge";
@@ -52,8 +56,25 @@ public final class InterfaceDriver implements Driver {
   /** Kinds that serve as a cloned loopback: inert devices that only hold addresses. */
   private static final Set<String> LOOPBACK_KINDS = Set.of("dummy", "ifb");
   private static final Set<String> TYPES = Set.of(LOOPBACK, BRIDGE, LINK);
+  /** What converge deletes: what it makes. */
+  private static final Set<String> DELETABLE = Set.of(LOOPBACK, BRIDGE, LinkTunnel.GRE, LinkTunnel.WIREGUARD);
 
   static final Command PROBE = Command.of("ip", "-j", "-d", "addr", "show");
+  /**
+   * The probe of a batch with WireGuard links (their names follow as arguments): the addresses, then per interface a
+   * {@link WgDump#MARK} line and its {@code wg show IF dump} with the private key replaced by its SHA-256.
+   */
+  static final String PROBE_WIREGUARD = """
+      ip -j -d addr show || exit
+      for i do
+        printf '\\n--- wg %s\\n' "$i"
+        wg show "$i" dump 2>/dev/null | {
+          IFS=$(printf '\\t') read -r key pub port fwmark || exit 0
+          printf 'interface\\t%s\\t%s\\n' "$(printf %s "$key" | sha256sum | cut -d' ' -f1)" "$port"
+          cat
+        }
+      done
+      """;
 
   @Override
   public String kind() {
@@ -78,14 +99,25 @@ public final class InterfaceDriver implements Driver {
         throw new ProbeException(e.getMessage(), e);
       }
     }
-    ExecResult r = Remote.probe(target, PROBE, KIND);
+    List<String> wireguard = new ArrayList<>();
+    for (int i = 0; i < batch.size(); i++) {
+      if (wanted.get(i).tunnel().filter(t -> t.kind().equals(LinkTunnel.WIREGUARD)).isPresent()) {
+        wireguard.add(batch.get(i).id().name());
+      }
+    }
+    List<String> argv = new ArrayList<>(List.of("sh", "-c", PROBE_WIREGUARD, "sh"));
+    argv.addAll(wireguard);
+    ExecResult r = Remote.probe(target, wireguard.isEmpty() ? PROBE : Command.of(argv), KIND);
     if (!r.ok()) {
       throw new ProbeException("cannot probe interfaces on " + target.name() + ": ip -j -d addr show failed (exit "
           + r.exitCode() + ")" + r.details());
     }
     Map<String, IpInterface> present;
+    Map<String, WgDump> dumps;
     try {
-      present = IpInterface.parse(r.out());
+      int mark = r.out().indexOf("\n" + WgDump.MARK);
+      present = IpInterface.parse(mark < 0 ? r.out() : r.out().substring(0, mark));
+      dumps = mark < 0 ? Map.of() : WgDump.parse(r.out().substring(mark));
     } catch (IllegalStateException | IllegalArgumentException e) {
       throw new ProbeException("cannot probe interfaces on " + target.name() + ": " + e.getMessage(), e);
     }
@@ -102,13 +134,14 @@ public final class InterfaceDriver implements Driver {
         observations.add(Observation.present(resource.id(), Properties.builder()
             .put(TYPE, type(actual, Optional.empty())).build()));
       } else {
-        observations.add(Observation.present(resource.id(), observe(wanted.get(i), resource, actual)));
+        observations.add(Observation.present(resource.id(), observe(wanted.get(i), resource, actual,
+            Optional.ofNullable(dumps.get(actual.name())))));
       }
     }
     return observations;
   }
 
-  private static Properties observe(Wanted wanted, Resource resource, IpInterface actual) {
+  private static Properties observe(Wanted wanted, Resource resource, IpInterface actual, Optional<WgDump> dump) {
     List<String> addresses = actual.addresses().stream()
         .filter(a -> wanted.managed().stream().anyMatch(a::within))
         .map(InterfaceAddress::toString)
@@ -119,6 +152,7 @@ public final class InterfaceDriver implements Driver {
         .put(ADDRESSES, addresses)
         .put(MANAGED, resource.properties().get(MANAGED))
         .put(PEER, resource.properties().get(PEER))
+        .put(TUNNEL, wanted.tunnel().map(t -> t.observed(actual, dump)))
         .build();
   }
 
@@ -151,7 +185,10 @@ public final class InterfaceDriver implements Driver {
     }
     String type = wanted.type().orElseThrow();
     List<String> before = List.of();
-    if (observedType.isEmpty()) {
+    Optional<LinkTunnel> tunnel = wanted.tunnel();
+    if (observedType.isEmpty() && tunnel.isPresent()) {
+      Remote.run(target, tunnel.get().create(name), "ip link add (" + tunnel.get().kind() + ")", where);
+    } else if (observedType.isEmpty()) {
       create(target, name, type, where);
     } else {
       String base = observedType.get().replace(DOWN, "");
@@ -162,6 +199,19 @@ public final class InterfaceDriver implements Driver {
       @SuppressWarnings("unchecked")
       List<String> seen = (List<String>) change.observed().actual().orElseThrow().get(ADDRESSES).orElse(List.of());
       before = seen;
+    }
+    if (tunnel.isPresent()) {
+      Map<?, ?> seen = observedType.isEmpty() ? tunnel.get().kind().equals(LinkTunnel.GRE) ? tunnel.get().asMap()
+          : Map.of() : change.observed().actual().flatMap(p -> p.get(TUNNEL)).filter(Map.class::isInstance)
+          .map(Map.class::cast).orElse(Map.of());
+      if (!observedType.isEmpty() && !tunnel.get().kind().equals(seen.get("kind"))) {
+        throw new ActionException(where + " is a " + seen.get("kind") + " interface, expected a "
+            + tunnel.get().kind() + " tunnel: converge does not replace an interface it did not make; rename or"
+            + " delete it");
+      }
+      for (Command c : tunnel.get().configure(name, seen, observedType.isEmpty())) {
+        Remote.run(target, c, c.argv().get(0) + " " + c.argv().get(1) + " " + c.argv().get(2), where);
+      }
     }
     if (observedType.isEmpty() || observedType.get().endsWith(DOWN)) {
       Remote.run(target, Command.of("ip", "link", "set", "dev", name, "up"), "ip link set up", where);
@@ -208,9 +258,9 @@ public final class InterfaceDriver implements Driver {
       throw new ActionException(e.getMessage(), e);
     }
     String base = observedType.map(t -> t.replace(DOWN, "")).orElse("");
-    if (!base.equals(LOOPBACK) && !base.equals(BRIDGE) || name.equals("lo")) {
+    if (!DELETABLE.contains(base) || name.equals("lo")) {
       throw new ActionException("cannot delete " + where + ": it is a " + (base.isEmpty() ? "missing interface"
-          : base) + ", and converge deletes only the loopbacks and bridges it made");
+          : base) + ", and converge deletes only the loopbacks, bridges and tunnels it made");
     }
     ExecResult r = Remote.exec(target, Command.of("ip", "link", "del", "dev", name), where);
     if (!r.ok() && !r.err().contains("Cannot find device")) {
@@ -220,13 +270,14 @@ public final class InterfaceDriver implements Driver {
   }
 
   /** A desired interface, checked: a safe name, a known type, addresses and prefixes that parse. */
-  private record Wanted(Optional<String> type, List<String> addresses, List<Cidr> managed) {
+  private record Wanted(Optional<String> type, List<String> addresses, List<Cidr> managed,
+      Optional<LinkTunnel> tunnel) {
 
     static Wanted of(Resource r, Target target) {
       String where = "interface on " + target.name();
       String name = Names.INTERFACE.require(r.id().name(), where);
       if (!r.isPresent()) {
-        return new Wanted(Optional.empty(), List.of(), List.of());
+        return new Wanted(Optional.empty(), List.of(), List.of(), Optional.empty());
       }
       String what = "interface " + name + " on " + target.name();
       String type = r.properties().string(TYPE).orElse("");
@@ -252,7 +303,12 @@ public final class InterfaceDriver implements Driver {
               + managed + ": converge would add it and never see it again");
         }
       }
-      return new Wanted(Optional.of(type), addresses, managed);
+      Optional<LinkTunnel> tunnel = r.properties().get(TUNNEL).filter(Map.class::isInstance).map(Map.class::cast)
+          .map(t -> LinkTunnel.of(t, what));
+      if (tunnel.isPresent() && !type.equals(LINK)) {
+        throw new IllegalArgumentException(what + ": found a tunnel on a " + type + ", expected one on a link only");
+      }
+      return new Wanted(Optional.of(type), addresses, managed, tunnel);
     }
 
     /** The link of a link the spec dropped: converge's addresses in its former /30 are to go. */

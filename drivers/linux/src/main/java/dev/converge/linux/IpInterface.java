@@ -14,13 +14,17 @@ import java.util.Optional;
  * bridge, veth…; empty for a physical device or {@code lo}), whether it is administratively up, and its addresses.
  *
  * @param loopback whether the kernel flags it LOOPBACK (only {@code lo})
+ * @param data the scalar fields of {@code linkinfo.info_data} as text: a GRE tunnel's {@code local} and
+ *     {@code remote}, for instance
  */
-record IpInterface(String name, Optional<String> kind, boolean up, boolean loopback, List<InterfaceAddress> addresses) {
+record IpInterface(String name, Optional<String> kind, boolean up, boolean loopback, List<InterfaceAddress> addresses,
+    Map<String, String> data) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   IpInterface {
     addresses = List.copyOf(addresses);
+    data = Map.copyOf(data);
   }
 
   /**
@@ -53,8 +57,14 @@ record IpInterface(String name, Optional<String> kind, boolean up, boolean loopb
           addresses.add(InterfaceAddress.parse(a.get("local").asText() + "/" + a.get("prefixlen").asInt()));
         }
       }
+      Map<String, String> data = new LinkedHashMap<>();
+      i.path("linkinfo").path("info_data").fields().forEachRemaining(f -> {
+        if (f.getValue().isValueNode()) {
+          data.put(f.getKey(), f.getValue().asText());
+        }
+      });
       out.put(name, new IpInterface(name, kind.isEmpty() ? Optional.empty() : Optional.of(kind),
-          flags.contains("UP"), flags.contains("LOOPBACK"), addresses));
+          flags.contains("UP"), flags.contains("LOOPBACK"), addresses, data));
     }
     return out;
   }

@@ -19,7 +19,7 @@ class IpInterfaceTest {
     assertThat(interfaces.keySet()).containsExactly("lo", "lo1", "br1", "backbo-server1", "backbo-server2", "lo3");
     assertThat(interfaces.get("lo1")).isEqualTo(new IpInterface("lo1", Optional.of("ifb"), true, false, List.of(
         InterfaceAddress.parse("10.0.0.1/32"), InterfaceAddress.parse("192.168.77.1/32"),
-        InterfaceAddress.parse("fe80::7c82:94ff:fe79:7f2e/64"))));
+        InterfaceAddress.parse("fe80::7c82:94ff:fe79:7f2e/64")), Map.of()));
     assertThat(interfaces.get("br1").kind()).contains("bridge");
     assertThat(interfaces.get("backbo-server2").kind()).contains("veth");
     assertThat(interfaces.get("backbo-server2").addresses()).first().hasToString("172.16.2.1/30");
