@@ -271,24 +271,20 @@ record NetworkResources(SortedMap<String, List<ResourceId>> byHost, SortedMap<St
           Host host = spec.hosts().get(end[0]);
           Host peer = spec.hosts().get(end[1]);
           Iface i = interfaces.get(end[0]).get(net.linkInterface(end[1]));
-          SortedMap<String, Object> t = new TreeMap<>();
-          t.put("kind", net.tunnel().get().name().toLowerCase(java.util.Locale.ROOT));
-          // the loader refuses a tunnel end without an IP address or (for WireGuard) a key pair
-          t.put("local", host.address().orElseThrow());
-          t.put("remote", peer.address().orElseThrow());
+          Optional<Tunnel.WireGuard> wg = Optional.empty();
           if (wireguard) {
             Optional<Sensitive> key = privateKey(host, privateKeys, secrets, errors);
             if (key.isEmpty()) {
               continue;
             }
-            t.put("listen-port", port);
-            t.put("peer-port", port);
-            t.put("private-key", key.get());
-            t.put("peer-public-key", peer.wireguard().orElseThrow().publicKey());
-            t.put("allowed-ips", List.of("0.0.0.0/0"));
+            wg = Optional.of(new Tunnel.WireGuard(port, port, key.get(),
+                peer.wireguard().orElseThrow().publicKey(), List.of("0.0.0.0/0")));
           }
+          // the loader refuses a tunnel end without an IP address or (for WireGuard) a key pair
+          Tunnel t = new Tunnel(wireguard ? Tunnel.WIREGUARD : Tunnel.GRE, host.address().orElseThrow(),
+              peer.address().orElseThrow(), wg);
           if (i != null) {
-            i.tunnel = t;
+            i.tunnel = t.asMap();
           }
         }
       }

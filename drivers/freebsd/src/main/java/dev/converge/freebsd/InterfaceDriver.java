@@ -1,6 +1,7 @@
 package dev.converge.freebsd;
 
 import com.google.common.net.InetAddresses;
+import dev.converge.compile.Tunnel;
 import dev.converge.driver.ActionException;
 import dev.converge.driver.Command;
 import dev.converge.driver.Driver;
@@ -182,14 +183,14 @@ public final class InterfaceDriver implements Driver {
   /** Whether boot rebuilds {@code t} as wanted: GRE's rc.conf variables, or the wg-quick file and its listing. */
   private static boolean persisted(LinkTunnel t, Wanted w, Seen seen) {
     List<String> rc = seen.rcLines();
-    if (t.kind().equals(LinkTunnel.GRE)) {
+    if (t.kind().equals(Tunnel.GRE)) {
       return LinkTunnel.greUnit(w.name(), rc).flatMap(u -> LinkTunnel.rcValue(rc, "create_args_" + u))
           .filter(t.createArgs()::equals).isPresent();
     }
     boolean listed = LinkTunnel.rcValue(rc, WIREGUARD_INTERFACES).map(v -> List.of(v.split("\\s+")))
         .filter(l -> l.contains(w.name())).isPresent();
     return listed && seen.section().first("wgconf")
-        .filter(LinkTunnel.sha256(t.wgQuickConf(w.name(), w.addresses()))::equals).isPresent();
+        .filter(Tunnel.sha256(t.wgQuickConf(w.name(), w.addresses()))::equals).isPresent();
   }
 
   /** A dropped resource is present while a cloned interface of its name exists live or in rc.conf. */
@@ -214,10 +215,10 @@ public final class InterfaceDriver implements Driver {
   private static Optional<String> tunnelKind(String name, Seen seen) {
     List<String> groups = seen.live().map(IfconfigStatus::groups).orElse(List.of());
     if (groups.contains("gre") || LinkTunnel.greUnit(name, seen.rcLines()).isPresent()) {
-      return Optional.of(LinkTunnel.GRE);
+      return Optional.of(Tunnel.GRE);
     }
     if (groups.contains("wg") || seen.section().has("wgconf")) {
-      return Optional.of(LinkTunnel.WIREGUARD);
+      return Optional.of(Tunnel.WIREGUARD);
     }
     return Optional.empty();
   }
@@ -332,10 +333,10 @@ public final class InterfaceDriver implements Driver {
     }
     SortedMap<String, Object> now = t.observed(status.groups(), seen.lines(), seen.section().all("wgi"),
         seen.section().all("wgp"), true);
-    SortedMap<String, Object> wanted = t.asMap();
-    if (t.kind().equals(LinkTunnel.GRE)) {
+    SortedMap<String, Object> wanted = t.tunnel().asMap();
+    if (t.kind().equals(Tunnel.GRE)) {
       if (!wanted.get("local").equals(now.get("local")) || !wanted.get("remote").equals(now.get("remote"))) {
-        remote.run(Command.of("ifconfig", name, "tunnel", t.local(), t.remote()), what);
+        remote.run(Command.of("ifconfig", name, "tunnel", t.tunnel().local(), t.tunnel().remote()), what);
       }
     } else if (!wanted.equals(now)) {
       for (Command c : t.configureWireguard(name, Optional.ofNullable((String) now.get("peer-public-key")))) {
@@ -372,7 +373,7 @@ public final class InterfaceDriver implements Driver {
   private static void persistWireguard(Remote remote, Wanted w, Seen seen, String what) throws ActionException {
     LinkTunnel t = w.tunnel().orElseThrow();
     String conf = t.wgQuickConf(w.name(), w.addresses());
-    if (!seen.section().first("wgconf").filter(LinkTunnel.sha256(conf)::equals).isPresent()) {
+    if (!seen.section().first("wgconf").filter(Tunnel.sha256(conf)::equals).isPresent()) {
       remote.run(Command.of("mkdir", "-p", "-m", "0700", LinkTunnel.WIREGUARD_DIR), what);
       remote.write(LinkTunnel.wgQuickPath(w.name()), conf, FileAttributes.mode(0600), what);
     }
@@ -423,7 +424,7 @@ public final class InterfaceDriver implements Driver {
     }
     List<Command> sysrc = new ArrayList<>();
     List<String> variables = new ArrayList<>(seen.rc().variables());
-    if (kind.equals(LinkTunnel.GRE)) {
+    if (kind.equals(Tunnel.GRE)) {
       Optional<String> unit = LinkTunnel.greUnit(name, seen.rcLines());
       unit.ifPresent(u -> {
         sysrc.add(Command.of("sysrc", InterfaceRcConf.CLONED + "-=" + u));
@@ -541,7 +542,7 @@ public final class InterfaceDriver implements Driver {
     }
 
     boolean wireguard() {
-      return tunnel.filter(t -> t.kind().equals(LinkTunnel.WIREGUARD)).isPresent();
+      return tunnel.filter(t -> t.kind().equals(Tunnel.WIREGUARD)).isPresent();
     }
 
     /**
@@ -549,7 +550,7 @@ public final class InterfaceDriver implements Driver {
      * any other interface.
      */
     Optional<String> destination(InterfaceAddress a) {
-      if (tunnel.filter(t -> t.kind().equals(LinkTunnel.GRE)).isEmpty() || a.prefix() != 30) {
+      if (tunnel.filter(t -> t.kind().equals(Tunnel.GRE)).isEmpty() || a.prefix() != 30) {
         return Optional.empty();
       }
       int ip = InetAddresses.coerceToInteger(a.ip());

@@ -1,14 +1,9 @@
 package dev.converge.freebsd;
 
-import com.google.common.net.InetAddresses;
+import dev.converge.compile.Tunnel;
 import dev.converge.driver.Command;
-import dev.converge.resource.Sensitive;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,87 +25,45 @@ import java.util.regex.Pattern;
  * {@value #WIREGUARD_DIR}/IF.conf (mode 0600) holding the key, port, peer and the link's addresses, with
  * {@code Table = off} so that wg-quick installs no route (OSPF routes).
  */
-record LinkTunnel(String kind, String local, String remote, Optional<WireGuard> wireguard) {
+record LinkTunnel(Tunnel tunnel) {
 
-  static final String GRE = "gre";
-  static final String WIREGUARD = "wireguard";
   static final String WIREGUARD_DIR = "/usr/local/etc/wireguard";
   /** The interface group ifconfig prints for each kind: gre(4)'s and wg(4)'s cloner names. */
-  private static final Map<String, String> GROUP = Map.of(GRE, "gre", WIREGUARD, "wg");
-  private static final Pattern KEY = Pattern.compile("[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=");
+  private static final Map<String, String> GROUP = Map.of(Tunnel.GRE, "gre", Tunnel.WIREGUARD, "wg");
   private static final Pattern GRE_UNIT = Pattern.compile("gre([0-9]{1,4})");
-
-  /** WireGuard's part; {@code privateKey} is only ever written to standard input or the 0600 file. */
-  record WireGuard(long listenPort, long peerPort, Sensitive privateKey, String peerPublicKey,
-      List<String> allowedIps) {}
 
   /** @throws IllegalArgumentException naming {@code where} when the map is not a tunnel converge makes */
   static LinkTunnel of(Map<?, ?> map, String where) {
-    String kind = text(map, "kind", where);
-    String local = address(map, "local", where);
-    String remote = address(map, "remote", where);
-    if (kind.equals(GRE)) {
-      return new LinkTunnel(kind, local, remote, Optional.empty());
-    }
-    if (!kind.equals(WIREGUARD)) {
-      throw new IllegalArgumentException(where + ": tunnel kind `" + kind + "` is not one of gre, wireguard");
-    }
-    if (!(map.get("private-key") instanceof Sensitive key) || !(key.value() instanceof String k)
-        || k.contains("\n")) {
-      throw new IllegalArgumentException(where + ": expected the tunnel's private-key as a one-line secret");
-    }
-    String peer = text(map, "peer-public-key", where);
-    if (!KEY.matcher(peer).matches()) {
-      throw new IllegalArgumentException(where + ": peer-public-key `" + peer + "` is not a WireGuard public key");
-    }
-    List<String> allowed = new ArrayList<>();
-    if (map.get("allowed-ips") instanceof List<?> list) {
-      for (Object a : list) {
-        allowed.add(InterfaceAddress.parse(String.valueOf(a)).toString());
-      }
-    }
-    return new LinkTunnel(kind, local, remote, Optional.of(new WireGuard(port(map, "listen-port", where),
-        port(map, "peer-port", where), key, peer, List.copyOf(allowed))));
+    return new LinkTunnel(Tunnel.of(map, where));
   }
 
-  SortedMap<String, Object> asMap() {
-    SortedMap<String, Object> m = new TreeMap<>();
-    m.put("kind", kind);
-    m.put("local", local);
-    m.put("remote", remote);
-    wireguard.ifPresent(w -> {
-      m.put("listen-port", w.listenPort());
-      m.put("peer-port", w.peerPort());
-      m.put("private-key", w.privateKey());
-      m.put("peer-public-key", w.peerPublicKey());
-      m.put("allowed-ips", w.allowedIps());
-    });
-    return m;
+  String kind() {
+    return tunnel.kind();
   }
 
   /** Whether ifconfig's groups say the interface is of this kind. */
   boolean isKindOf(List<String> groups) {
-    return groups.contains(GROUP.get(kind));
+    return groups.contains(GROUP.get(tunnel.kind()));
   }
 
   /** The commands that make the missing interface, renamed to {@code name}, before it is configured. */
   List<Command> create(String name) {
     List<Command> out = new ArrayList<>();
-    out.add(Command.of("ifconfig", GROUP.get(kind), "create", "name", name));
-    if (kind.equals(GRE)) {
-      out.add(Command.of("ifconfig", name, "tunnel", local, remote));
+    out.add(Command.of("ifconfig", GROUP.get(tunnel.kind()), "create", "name", name));
+    if (tunnel.kind().equals(Tunnel.GRE)) {
+      out.add(Command.of("ifconfig", name, "tunnel", tunnel.local(), tunnel.remote()));
     }
     return out;
   }
 
   /** {@code wg set}, the key on standard input, after removing a peer the spec no longer names. */
   List<Command> configureWireguard(String name, Optional<String> oldPeer) {
-    WireGuard w = wireguard.orElseThrow();
+    Tunnel.WireGuard w = tunnel.wireguard().orElseThrow();
     List<Command> out = new ArrayList<>();
     oldPeer.filter(p -> !p.equals(w.peerPublicKey()))
         .ifPresent(p -> out.add(Command.of("wg", "set", name, "peer", p, "remove")));
     out.add(Command.of("wg", "set", name, "listen-port", String.valueOf(w.listenPort()), "private-key",
-        "/dev/stdin", "peer", w.peerPublicKey(), "endpoint", endpoint(), "allowed-ips",
+        "/dev/stdin", "peer", w.peerPublicKey(), "endpoint", tunnel.endpoint(), "allowed-ips",
         String.join(",", w.allowedIps())).withStdin(w.privateKey().value() + "\n"));
     return out;
   }
@@ -120,14 +73,14 @@ record LinkTunnel(String kind, String local, String remote, Optional<WireGuard> 
    * addresses (the interface does not exist when rc.d/netif would apply rc.conf's), and no routes.
    */
   String wgQuickConf(String name, List<InterfaceAddress> addresses) {
-    WireGuard w = wireguard.orElseThrow();
+    Tunnel.WireGuard w = tunnel.wireguard().orElseThrow();
     StringBuilder b = new StringBuilder("# written by converge for link interface " + name
         + "; converge rewrites it\n[Interface]\nPrivateKey = " + w.privateKey().value() + "\nListenPort = "
         + w.listenPort() + "\n");
     addresses.stream().map(InterfaceAddress::toString).sorted().forEach(a -> b.append("Address = ").append(a)
         .append('\n'));
     b.append("Table = off\n\n[Peer]\nPublicKey = ").append(w.peerPublicKey()).append("\nEndpoint = ")
-        .append(endpoint()).append("\nAllowedIPs = ").append(String.join(", ", w.allowedIps())).append('\n');
+        .append(tunnel.endpoint()).append("\nAllowedIPs = ").append(String.join(", ", w.allowedIps())).append('\n');
     return b.toString();
   }
 
@@ -137,7 +90,7 @@ record LinkTunnel(String kind, String local, String remote, Optional<WireGuard> 
 
   /** The {@code create_args_greN} value. */
   String createArgs() {
-    return "tunnel " + local + " " + remote;
+    return "tunnel " + tunnel.local() + " " + tunnel.remote();
   }
 
   /**
@@ -193,8 +146,8 @@ record LinkTunnel(String kind, String local, String remote, Optional<WireGuard> 
       m.put("kind", groups.isEmpty() ? "none" : String.join(" ", groups));
       return m;
     }
-    m.put("kind", persisted ? kind : kind + " (not in " + (kind.equals(GRE) ? "rc.conf" : "IF.conf") + ")");
-    if (kind.equals(GRE)) {
+    m.put("kind", persisted ? tunnel.kind() : tunnel.kind() + " (not in " + (tunnel.kind().equals(Tunnel.GRE) ? "rc.conf" : "IF.conf") + ")");
+    if (tunnel.kind().equals(Tunnel.GRE)) {
       for (String line : ifconfig) {
         List<String> w = Arrays.asList(line.strip().split("\\s+"));
         if (w.size() >= 5 && w.get(0).equals("tunnel") && w.get(3).equals("-->")) {
@@ -205,13 +158,11 @@ record LinkTunnel(String kind, String local, String remote, Optional<WireGuard> 
       return m;
     }
     // WireGuard binds no local address: the local end is whatever address routes to the peer
-    m.put("local", local);
-    WireGuard want = wireguard.orElseThrow();
+    m.put("local", tunnel.local());
     if (!wgi.isEmpty()) {
       String[] f = wgi.get(0).split(" ");
       String hash = f[0];
-      m.put("private-key", hash.equals(sha256(String.valueOf(want.privateKey().value()))) ? want.privateKey()
-          : new Sensitive("sha256:" + hash));
+      m.put("private-key", tunnel.observedPrivateKey(hash));
       if (f.length > 1 && f[1].matches("[0-9]{1,5}")) {
         m.put("listen-port", Long.parseLong(f[1]));
       }
@@ -231,40 +182,5 @@ record LinkTunnel(String kind, String local, String remote, Optional<WireGuard> 
           : Arrays.stream(p[3].split(",")).map(String::strip).sorted().toList());
     }
     return m;
-  }
-
-  static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
-  }
-
-  private String endpoint() {
-    return (remote.contains(":") ? "[" + remote + "]" : remote) + ":" + wireguard.orElseThrow().peerPort();
-  }
-
-  private static String text(Map<?, ?> map, String field, String where) {
-    if (!(map.get(field) instanceof String s) || s.isEmpty()) {
-      throw new IllegalArgumentException(where + ": expected the tunnel's " + field);
-    }
-    return s;
-  }
-
-  private static String address(Map<?, ?> map, String field, String where) {
-    String text = text(map, field, where);
-    if (!InetAddresses.isInetAddress(text)) {
-      throw new IllegalArgumentException(where + ": tunnel " + field + " `" + text + "` is not an IP address");
-    }
-    return text;
-  }
-
-  private static long port(Map<?, ?> map, String field, String where) {
-    if (!(map.get(field) instanceof Long p) || p < 1 || p > 65535) {
-      throw new IllegalArgumentException(where + ": expected the tunnel's " + field + " as a port number");
-    }
-    return p;
   }
 }

@@ -4,6 +4,7 @@ import static dev.converge.testing.ScriptedTransport.script;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.converge.compile.Tunnel;
 import dev.converge.driver.ActionException;
 import dev.converge.driver.Command;
 import dev.converge.driver.FileAttributes;
@@ -150,7 +151,7 @@ class InterfaceTunnelTest {
   @Test
   void probe_ofAWireguardTunnelAsWanted_withItsKeyHashedAndItsFileCurrent_showsNoDrift() throws Exception {
     ScriptedTransport host = new ScriptedTransport().expect(script(InterfaceDriver.SCRIPT, "backbo-server2"),
-        wgProbe(LinkTunnel.sha256(KEY), LinkTunnel.sha256(wgConf())));
+        wgProbe(Tunnel.sha256(KEY), Tunnel.sha256(wgConf())));
 
     assertThat(Resources.diff(wg, driver.probe(host.target("h1"), List.of(wg)).get(0))).isEmpty();
   }
@@ -158,12 +159,12 @@ class InterfaceTunnelTest {
   @Test
   void probe_ofAnotherKeyOrAStaleFile_showsDrift_withoutEverShowingAKey() throws Exception {
     ScriptedTransport host = new ScriptedTransport().expect(script(InterfaceDriver.SCRIPT, "backbo-server2"),
-        wgProbe(LinkTunnel.sha256("other"), LinkTunnel.sha256("stale file")));
+        wgProbe(Tunnel.sha256("other"), Tunnel.sha256("stale file")));
 
     Map<?, ?> t = (Map<?, ?>) driver.probe(host.target("h1"), List.of(wg)).get(0).actual().orElseThrow()
         .get("tunnel").orElseThrow();
 
-    assertThat(t.get("private-key")).isEqualTo(new Sensitive("sha256:" + LinkTunnel.sha256("other")));
+    assertThat(t.get("private-key")).isEqualTo(new Sensitive("sha256:" + Tunnel.sha256("other")));
     assertThat(t.get("kind")).isEqualTo("wireguard (not in IF.conf)");
   }
 
@@ -243,7 +244,7 @@ class InterfaceTunnelTest {
   @Test
   void delete_ofAWireguardTunnel_destroysIt_andRemovesItsFileAndListing() throws Exception {
     Resource gone = Resources.absent("interface", "backbo-server2");
-    String probe = wgProbe(LinkTunnel.sha256(KEY), LinkTunnel.sha256(wgConf()));
+    String probe = wgProbe(Tunnel.sha256(KEY), Tunnel.sha256(wgConf()));
     ScriptedTransport host = new ScriptedTransport()
         .expect(script(InterfaceDriver.SCRIPT, "backbo-server2"), probe)
         .expect(script(InterfaceDriver.SCRIPT, "backbo-server2"), probe)

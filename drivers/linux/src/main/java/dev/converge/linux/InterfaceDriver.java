@@ -1,5 +1,6 @@
 package dev.converge.linux;
 
+import dev.converge.compile.Tunnel;
 import dev.converge.driver.ActionException;
 import dev.converge.driver.Command;
 import dev.converge.driver.Driver;
@@ -57,7 +58,7 @@ public final class InterfaceDriver implements Driver {
   private static final Set<String> LOOPBACK_KINDS = Set.of("dummy", "ifb");
   private static final Set<String> TYPES = Set.of(LOOPBACK, BRIDGE, LINK);
   /** What converge deletes: what it makes. */
-  private static final Set<String> DELETABLE = Set.of(LOOPBACK, BRIDGE, LinkTunnel.GRE, LinkTunnel.WIREGUARD);
+  private static final Set<String> DELETABLE = Set.of(LOOPBACK, BRIDGE, Tunnel.GRE, Tunnel.WIREGUARD);
 
   static final Command PROBE = Command.of("ip", "-j", "-d", "addr", "show");
   /**
@@ -101,7 +102,7 @@ public final class InterfaceDriver implements Driver {
     }
     List<String> wireguard = new ArrayList<>();
     for (int i = 0; i < batch.size(); i++) {
-      if (wanted.get(i).tunnel().filter(t -> t.kind().equals(LinkTunnel.WIREGUARD)).isPresent()) {
+      if (wanted.get(i).tunnel().filter(t -> t.kind().equals(Tunnel.WIREGUARD)).isPresent()) {
         wireguard.add(batch.get(i).id().name());
       }
     }
@@ -201,7 +202,7 @@ public final class InterfaceDriver implements Driver {
       before = seen;
     }
     if (tunnel.isPresent()) {
-      Map<?, ?> seen = observedType.isEmpty() ? tunnel.get().kind().equals(LinkTunnel.GRE) ? tunnel.get().asMap()
+      Map<?, ?> seen = observedType.isEmpty() ? tunnel.get().kind().equals(Tunnel.GRE) ? tunnel.get().tunnel().asMap()
           : Map.of() : change.observed().actual().flatMap(p -> p.get(TUNNEL)).filter(Map.class::isInstance)
           .map(Map.class::cast).orElse(Map.of());
       if (!observedType.isEmpty() && !tunnel.get().kind().equals(seen.get("kind"))) {

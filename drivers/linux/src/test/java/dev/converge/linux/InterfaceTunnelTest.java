@@ -4,6 +4,7 @@ import static dev.converge.testing.ScriptedTransport.script;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.converge.compile.Tunnel;
 import dev.converge.diff.Differ;
 import dev.converge.driver.ActionException;
 import dev.converge.driver.Command;
@@ -79,7 +80,7 @@ class InterfaceTunnelTest {
   void probe_readsAddressesAndEveryWireguardDumpInOneExec_andATunnelAsWantedShowsNoDrift() throws Exception {
     ScriptedTransport host = new ScriptedTransport()
         .expect(script(InterfaceDriver.PROBE_WIREGUARD, "backbo-server2"),
-            LINKS + dump(LinkTunnel.sha256(KEY), PEER, "192.0.2.2:51001"));
+            LINKS + dump(Tunnel.sha256(KEY), PEER, "192.0.2.2:51001"));
 
     List<Observation> o = driver.probe(host.target("h1"), List.of(wg, gre));
 
@@ -97,7 +98,7 @@ class InterfaceTunnelTest {
 
   @Test
   void probe_ofAnotherKey_reportsItsHashOnly_andAnotherPeerAndEndpoint() throws Exception {
-    String otherHash = LinkTunnel.sha256("some other key");
+    String otherHash = Tunnel.sha256("some other key");
     ScriptedTransport host = new ScriptedTransport()
         .expect(script(InterfaceDriver.PROBE_WIREGUARD, "backbo-server2"),
             LINKS + dump(otherHash, OTHER_PEER, "198.51.100.9:4000"));
@@ -135,7 +136,7 @@ class InterfaceTunnelTest {
   void apply_toAWireguardLinkWithAnotherPeer_removesThatPeer_andSetsTheWantedOne() throws Exception {
     ScriptedTransport host = new ScriptedTransport()
         .expect(script(InterfaceDriver.PROBE_WIREGUARD, "backbo-server2"),
-            LINKS + dump(LinkTunnel.sha256(KEY), OTHER_PEER, "192.0.2.2:51001"))
+            LINKS + dump(Tunnel.sha256(KEY), OTHER_PEER, "192.0.2.2:51001"))
         .expect(List.of("wg", "set", "backbo-server2", "peer", OTHER_PEER, "remove"), "")
         .expect(List.of("wg", "set", "backbo-server2", "listen-port", "51001", "private-key", "/dev/stdin", "peer",
             PEER, "endpoint", "192.0.2.2:51001", "allowed-ips", "0.0.0.0/0"), "");
@@ -214,7 +215,7 @@ class InterfaceTunnelTest {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
-    assertThat(out).doesNotContain(KEY).contains("\n--- wg backbo-server2\ninterface\t" + LinkTunnel.sha256(KEY)
+    assertThat(out).doesNotContain(KEY).contains("\n--- wg backbo-server2\ninterface\t" + Tunnel.sha256(KEY)
         + "\t51001\n" + PEER + "\t(none)\t192.0.2.2:51001\t");
     assertThat(WgDump.parse(out.substring(out.indexOf("\n--- wg "))).get("backbo-server2").peers())
         .singleElement().satisfies(peer -> assertThat(peer.publicKey()).isEqualTo(PEER));
