@@ -1,5 +1,7 @@
 package dev.converge.driver;
 
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.Optional;
 
 /**
@@ -16,6 +18,19 @@ public interface Transport extends AutoCloseable {
    * @throws TransportException when the host cannot be reached or the connection dies
    */
   ExecResult exec(Command command) throws TransportException;
+
+  /**
+   * Runs {@code command.argv()} like {@link #exec}, but with its standard input read from {@code input} until EOF and
+   * its standard output copied to {@code output} as they flow, so that data of any size (a root filesystem as a tar
+   * stream) passes through without being held in memory. {@code command.stdin()} is ignored; the result carries the
+   * exit code and stderr, and an empty stdout. Neither stream is closed.
+   *
+   * @throws CommandTimeoutException when the command outlives its timeout
+   * @throws TransportException when the host cannot be reached, the connection dies, or a stream fails
+   */
+  default ExecResult stream(Command command, InputStream input, OutputStream output) throws TransportException {
+    throw new TransportException(describe() + " cannot stream a command's input and output");
+  }
 
   /** The file's bytes, or empty if it does not exist. */
   Optional<byte[]> read(String path) throws TransportException;

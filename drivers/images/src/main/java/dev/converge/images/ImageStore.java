@@ -1,0 +1,49 @@
+package dev.converge.images;
+
+/**
+ * Where images and jails live on a host: the layout the image drivers build and the jail drivers use, in one place.
+ *
+ * <p>An image build is {@code IMAGES/NAME/ID/} with its root filesystem in {@code root/} and its marker
+ * {@code image.json} ({@code {"digest": …, "source": {…}, "bytes": N, "built": ISO-8601}}), written last so that a
+ * half-built image has none. {@code IMAGES/NAME/current} is a symlink to the ID jails are built from. A jail's
+ * {@code jail.json} names the image directory it runs on ({@code "image-dir"}), which keeps that build from being
+ * pruned.
+ */
+public final class ImageStore {
+
+  /** Image builds on Linux hosts. */
+  public static final String LINUX_IMAGES = "/var/lib/converge/images";
+  /** Jails on Linux hosts: {@code NAME/{upper,work,root,jail.json,console.log}}. */
+  public static final String LINUX_JAILS = "/var/lib/jails";
+  /** Image builds on FreeBSD hosts without ZFS. */
+  public static final String FREEBSD_IMAGES = "/usr/local/converge/images";
+  /** The dataset below a ZFS pool holding image builds on FreeBSD: {@code POOL/converge/images/NAME/ID@image}. */
+  public static final String FREEBSD_IMAGE_DATASET = "converge/images";
+  /** The marker file of a build. */
+  public static final String MARKER = "image.json";
+  /** The symlink naming the build new jails use. */
+  public static final String CURRENT = "current";
+  /** The file in a jail's directory that records its settings and image directory. */
+  public static final String JAIL_RECORD = "jail.json";
+
+  private static final int ID_LENGTH = 16;
+
+  private ImageStore() {}
+
+  /**
+   * The directory name of the build with {@code digest} ({@code sha256:HEX}): the first 16 hex digits.
+   *
+   * @throws IllegalArgumentException when {@code digest} is not {@code sha256:} and 64 lowercase hex digits
+   */
+  public static String id(String digest) {
+    if (!digest.matches("sha256:[0-9a-f]{64}")) {
+      throw new IllegalArgumentException("expected a digest `sha256:` and 64 hex digits, got `" + digest + "`");
+    }
+    return digest.substring("sha256:".length(), "sha256:".length() + ID_LENGTH);
+  }
+
+  /** {@code /var/lib/converge/images/NAME/ID} on Linux. */
+  public static String linuxBuild(String image, String digest) {
+    return LINUX_IMAGES + "/" + image + "/" + id(digest);
+  }
+}
