@@ -37,6 +37,8 @@ public final class Compiler {
 
   /** The kind of the file resource. */
   public static final String FILE = "file";
+  /** The kind of jails: a jail's name is also a target, whose resources are reached inside the jail. */
+  public static final String JAIL = "jail";
 
   private Compiler() {}
 
@@ -126,7 +128,7 @@ public final class Compiler {
       }
       // BIND on a host is set up like its routing daemon: after the host's packages
       for (Set<ResourceId> ids : dns.byZone().values()) {
-        ids.stream().filter(id -> id.kind().equals(DnsResources.DNS_ZONE))
+        ids.stream().filter(id -> id.kind().equals(DnsResources.DNS_ZONE) && hosts.containsKey(id.target()))
             .forEach(zone -> hosts.get(zone.target()).packages().forEach(p -> graph.requires(zone, p)));
       }
     }

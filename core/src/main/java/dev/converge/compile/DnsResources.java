@@ -44,7 +44,7 @@ import java.util.function.Predicate;
  *
  * Values are in the DNS presentation form with absolute names, which is what a probe of the zone reads back.
  *
- * @param byZone the resources of each zone ({@code requires: [zone/NAME]})
+ * @param byZone the resources of each zone ({@code requires: [zone/NAME]}), but for the names of jails
  * @param resolverFiles the resolv.conf of each host that has a resolver
  * @param jailResolvConf the content of the resolv.conf of each jail that has a resolver
  * @param unmanaged zones served by jails, and resolvers that are jails left out of the compile
@@ -125,6 +125,8 @@ record DnsResources(SortedMap<String, Set<ResourceId>> byZone, SortedMap<String,
         }
         Optional.ofNullable(jailOfRecord.get(r.id())).ifPresent(jail -> graph.requires(r.id(), jail));
       }
+      // a jail's own names follow the jail: a jail that requires its zone waits for the zone, not for them
+      byZone.values().forEach(ids -> ids.removeAll(jailOfRecord.keySet()));
       SortedMap<String, ResourceId> resolverFiles = resolverFiles();
       SortedMap<String, String> jailResolvConf = jailResolvConf();
       if (!errors.isEmpty()) {
@@ -134,9 +136,9 @@ record DnsResources(SortedMap<String, Set<ResourceId>> byZone, SortedMap<String,
     }
 
     private Optional<Endpoint> endpoint(Zone z) {
-      if (z.serverName().isPresent() && !spec.hosts().containsKey(z.serverName().get())) {
-        unmanaged.add("zone " + z.name() + " (served by jail " + z.serverName().get()
-            + ": converge does not set up BIND inside jails yet)");
+      if (z.serverName().isPresent() && !spec.hosts().containsKey(z.serverName().get())
+          && !jails.containsKey(z.serverName().get())) {
+        unmanaged.add("zone " + z.name() + " (served by jail " + z.serverName().get() + ", left out)");
         return Optional.empty();
       }
       Sensitive key;
@@ -166,14 +168,19 @@ record DnsResources(SortedMap<String, Set<ResourceId>> byZone, SortedMap<String,
       if (!e.served() || servedZones.containsKey(zone)) {
         return;
       }
-      Host host = spec.hosts().get(e.target());
+      JailResources.Compiled jail = jails.get(e.target());
+      boolean inJail = !spec.hosts().containsKey(e.target()) && jail != null;
       ResourceId id = ResourceId.of(DNS_ZONE, e.target(), zone);
       graph.add(Resource.present(id, Properties.builder()
           .put("zone", zone)
           .put("key", e.key())
           .put("ttl", z.ttl())
-          .put("nameserver", nameserverAddress(host))
+          .put("nameserver", inJail ? jail.addressText() : nameserverAddress(spec.hosts().get(e.target())))
           .build(), origin));
+      if (inJail) {
+        // BIND inside a jail is set up once the jail runs, through the jail
+        graph.requires(id, jail.id());
+      }
       servedZones.put(zone, id);
       byZone.computeIfAbsent(z.name(), k -> new TreeSet<>()).add(id);
     }
@@ -347,7 +354,9 @@ record DnsResources(SortedMap<String, Set<ResourceId>> byZone, SortedMap<String,
         unmanaged.add("resolver of " + of + " (jail " + resolver + ", left out)");
         return Optional.empty();
       }
-      return Optional.of(new Nameserver(jail.addressText(), Set.of(jail.id())));
+      Set<ResourceId> requires = new TreeSet<>(Set.of(jail.id()));
+      servedZones.values().stream().filter(id -> id.target().equals(resolver)).forEach(requires::add);
+      return Optional.of(new Nameserver(jail.addressText(), requires));
     }
 
     private static String resolvConf(String resolver, SortedSet<String> search, String address) {

@@ -48,7 +48,6 @@ import java.util.TreeMap;
  */
 record JailResources(SortedMap<String, Compiled> jails, List<String> notes) {
 
-  static final String JAIL = "jail";
   static final String IMAGE = "image";
 
   /** Where development mode mounts the source directory, as Reggae does. */
@@ -90,7 +89,7 @@ record JailResources(SortedMap<String, Compiled> jails, List<String> notes) {
         errors.add(j.location() + ": jail `" + j.name() + "` has no address on network `" + net.name() + "`");
         continue;
       }
-      jails.put(j.name(), new Compiled(j, j.host(), net, address.get(), ResourceId.of(JAIL, j.host(), j.name()),
+      jails.put(j.name(), new Compiled(j, j.host(), net, address.get(), ResourceId.of(Compiler.JAIL, j.host(), j.name()),
           ResourceId.of(IMAGE, j.host(), j.image())));
     }
     for (Compiled c : jails.values()) {

@@ -233,6 +233,7 @@ public final class Engine implements AutoCloseable {
     private final List<NotConverging> notConverging = new ArrayList<>();
     private final List<Outcome> notReady = new ArrayList<>();
     private Compilation compilation;
+    private Map<String, Resource> jails;
     private List<Resource> deletions;
     private final Map<ResourceId, Resource> deletionsById = new HashMap<>();
     private final Set<ResourceId> unprobed = new HashSet<>();
@@ -290,7 +291,7 @@ public final class Engine implements AutoCloseable {
       all.addAll(deletions);
       Set<ResourceId> paused = all.stream()
           .map(Resource::id)
-          .filter(id -> options.pausedHosts().contains(id.target()))
+          .filter(id -> options.pausedHosts().contains(hostOf(id.target())))
           .collect(Collectors.toSet());
 
       List<Resource> toProbe = without(all, paused);
@@ -665,18 +666,43 @@ public final class Engine implements AutoCloseable {
       }
     }
 
-    private Target target(String host) {
+    /** A host of the spec, or a jail whose resources are reached inside it through its host. */
+    private Target target(String name) {
       synchronized (targets) {
-        return targets.computeIfAbsent(host, h -> new HostTarget(h, platform(h), endpoints.of(spec, h), pool));
+        Target t = targets.get(name);
+        if (t == null) {
+          Resource jail = spec.hosts().containsKey(name) ? null : jails().get(name);
+          t = jail == null ? new HostTarget(name, platform(name), endpoints.of(spec, name), pool)
+              : new JailTarget(name, platform(name), target(jail.target()), jail, driverFor(jail));
+          targets.put(name, t);
+        }
+        return t;
       }
+    }
+
+    /** The jails of this run by name: resources can target them as they target hosts. */
+    private Map<String, Resource> jails() {
+      if (jails == null) {
+        Map<String, Resource> byName = new HashMap<>();
+        compilation.graph().resources().values().stream().filter(r -> r.kind().equals(Compiler.JAIL))
+            .forEach(r -> byName.put(r.id().name(), r));
+        jails = Map.copyOf(byName);
+      }
+      return jails;
+    }
+
+    /** The host a target is on: itself for a host, its host for a jail. */
+    private String hostOf(String target) {
+      Resource jail = spec.hosts().containsKey(target) ? null : jails().get(target);
+      return jail == null ? target : jail.target();
     }
 
     private Driver driverFor(Resource r) {
       return registry.driverFor(r.kind(), platform(r.target())).orElseThrow();
     }
 
-    private String platform(String host) {
-      return platforms.computeIfAbsent(host, h -> endpoints.platform(spec, h));
+    private String platform(String target) {
+      return platforms.computeIfAbsent(target, t -> endpoints.platform(spec, hostOf(t)));
     }
 
     private void requireDrivers() throws EngineException {
@@ -710,7 +736,7 @@ public final class Engine implements AutoCloseable {
         if (compilation.graph().resource(id).isPresent()) {
           return;
         }
-        if (!spec.hosts().containsKey(id.target())) {
+        if (!spec.hosts().containsKey(id.target()) && !jails().containsKey(id.target())) {
           notes.add(id + " is no longer in the spec, but its host `" + id.target()
               + "` is gone too: converge cannot remove it and keeps it recorded");
         } else if (o.created()) {

@@ -9,6 +9,7 @@ import dev.converge.driver.StreamConnection;
 import dev.converge.driver.Transport;
 import dev.converge.driver.TransportException;
 import dev.converge.driver.TransportProvider;
+import dev.converge.transport.FileCommands;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
