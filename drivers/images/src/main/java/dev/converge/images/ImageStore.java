@@ -44,6 +44,35 @@ public final class ImageStore {
 
   /** {@code /var/lib/converge/images/NAME/ID} on Linux. */
   public static String linuxBuild(String image, String digest) {
-    return LINUX_IMAGES + "/" + image + "/" + id(digest);
+    return linuxImage(image) + "/" + id(digest);
+  }
+
+  /** {@code /var/lib/converge/images/NAME}: every build of one image, and its {@link #CURRENT} link. */
+  public static String linuxImage(String image) {
+    return LINUX_IMAGES + "/" + requireName(image);
+  }
+
+  /** {@code /usr/local/converge/images/NAME} on FreeBSD hosts without ZFS. */
+  public static String freebsdImage(String image) {
+    return FREEBSD_IMAGES + "/" + requireName(image);
+  }
+
+  /** {@code POOL/converge/images/NAME} on FreeBSD hosts with ZFS. */
+  public static String freebsdImageDataset(String pool, String image) {
+    return pool + "/" + FREEBSD_IMAGE_DATASET + "/" + requireName(image);
+  }
+
+  /**
+   * {@code name} if it can be a directory name of its own: lowercase letters, digits, {@code .}, {@code _} and
+   * {@code -}, starting with a letter or digit (no {@code /}, no {@code ..}).
+   *
+   * @throws IllegalArgumentException otherwise
+   */
+  public static String requireName(String name) {
+    if (!name.matches("[a-z0-9][a-z0-9._-]{0,62}") || name.contains("..")) {
+      throw new IllegalArgumentException("image name `" + name + "` is not lowercase letters, digits, `.`, `_`"
+          + " and `-` starting with a letter or digit");
+    }
+    return name;
   }
 }
