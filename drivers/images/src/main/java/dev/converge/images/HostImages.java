@@ -11,21 +11,31 @@ import java.util.TreeMap;
  * marker (none for a half-built one), and which image directories the host's jails record in their {@code jail.json}.
  *
  * <p>The probe prints one line per fact: {@code used JAIL DIR}, {@code current NAME ID}, {@code build NAME ID JSON}
- * (the marker on one line) and {@code partial NAME ID} (a build directory without marker).
+ * (the marker on one line) and {@code partial NAME ID} (a build directory without marker). On FreeBSD a first line
+ * says how builds are stored: {@code zfs POOL MOUNTPOINT} (datasets below {@code POOL/converge/images}, mounted
+ * there) or {@code dirs}.
+ *
+ * @param zfs the pool and the mountpoint of {@code POOL/converge/images} when builds are ZFS datasets
  */
-record HostImages(Map<String, String> current, Map<String, Map<String, Optional<Marker>>> builds,
+record HostImages(Optional<Zfs> zfs, Map<String, String> current, Map<String, Map<String, Optional<Marker>>> builds,
     Map<String, List<String>> users) {
+
+  /** Builds are datasets {@code POOL/converge/images/NAME/ID}, mounted below {@code mountpoint}. */
+  record Zfs(String pool, String mountpoint) {}
 
   static HostImages parse(String out) {
     Map<String, String> current = new TreeMap<>();
     Map<String, Map<String, Optional<Marker>>> builds = new TreeMap<>();
     Map<String, List<String>> users = new TreeMap<>();
+    Optional<Zfs> zfs = Optional.empty();
     for (String line : out.split("\n")) {
       if (line.isBlank()) {
         continue;
       }
       String[] f = line.split(" ", 4);
       switch (f[0]) {
+        case "zfs" -> zfs = Optional.of(new Zfs(field(f, 1, line), line.substring(line.indexOf(' ', 4) + 1)));
+        case "dirs" -> zfs = Optional.empty();
         case "used" -> users.computeIfAbsent(field(f, 2, line), d -> new ArrayList<>()).add(field(f, 1, line));
         case "current" -> current.put(field(f, 1, line), field(f, 2, line));
         case "build" -> {
@@ -43,7 +53,7 @@ record HostImages(Map<String, String> current, Map<String, Map<String, Optional<
         default -> throw new IllegalStateException("unexpected line in the image probe: " + line);
       }
     }
-    return new HostImages(current, builds, users);
+    return new HostImages(zfs, current, builds, users);
   }
 
   private static String field(String[] fields, int i, String line) {
@@ -68,14 +78,14 @@ record HostImages(Map<String, String> current, Map<String, Map<String, Optional<
   }
 
   /**
-   * Digests of {@code image}'s finished builds that are neither current nor used by a jail ({@code imageDir} gives a
-   * build's directory, as jails record it), sorted.
+   * Digests of {@code image}'s finished builds that are neither current nor used by a jail (jails record
+   * {@code imageDir/ID}), sorted.
    */
-  List<String> stale(String image, java.util.function.BiFunction<String, String, String> imageDir) {
+  List<String> stale(String image, String imageDir) {
     String now = current.get(image);
     List<String> stale = new ArrayList<>();
     builds.getOrDefault(image, Map.of()).forEach((id, marker) -> {
-      if (marker.isPresent() && !id.equals(now) && !users.containsKey(imageDir.apply(image, id))) {
+      if (marker.isPresent() && !id.equals(now) && !users.containsKey(imageDir + "/" + id)) {
         stale.add(marker.get().digest());
       }
     });

@@ -197,7 +197,7 @@ class LinuxImageDriverLabTest {
     Path v2 = dir.resolve("app-v2.tar.gz");
     String id2 = DownloadCache.sha256(v2).substring(0, 16);
     holdBuild("db", "app", id2);
-    Resource gone = Resource.absent(ResourceId.of(LinuxImageDriver.KIND, HOST, "app"), Location.unknown());
+    Resource gone = Resource.absent(ResourceId.of(ImageDriver.KIND, HOST, "app"), Location.unknown());
     Change delete = changeFor(gone).orElseThrow();
     assertThat(delete.type()).isEqualTo(ChangeType.DELETE);
 
@@ -252,7 +252,7 @@ class LinuxImageDriverLabTest {
   }
 
   private static Resource image(String name, Map<String, Object> source, String digest) {
-    return Resource.present(ResourceId.of(LinuxImageDriver.KIND, HOST, name), Properties.of(Map.of(
+    return Resource.present(ResourceId.of(ImageDriver.KIND, HOST, name), Properties.of(Map.of(
         "source", source, "digest", digest, "stale", List.of())), Location.unknown());
   }
 
