@@ -71,7 +71,7 @@ public final class Engine implements AutoCloseable {
   private final int maxRounds;
   private final Map<String, String> environment;
   private final EngineListener listener;
-  private final boolean linksProvided;
+  private final boolean lab;
   private final ExecutorService probePool;
 
   private Engine(Builder b) {
@@ -83,7 +83,7 @@ public final class Engine implements AutoCloseable {
     this.maxRounds = b.maxRounds;
     this.environment = b.environment;
     this.listener = b.listener;
-    this.linksProvided = b.linksProvided;
+    this.lab = b.lab;
     AtomicInteger n = new AtomicInteger();
     this.probePool = Executors.newFixedThreadPool(b.limits.parallelism(), r -> {
       Thread t = new Thread(r, "converge-probe-" + n.incrementAndGet());
@@ -160,7 +160,7 @@ public final class Engine implements AutoCloseable {
     private int maxRounds = 5;
     private Map<String, String> environment = System.getenv();
     private EngineListener listener = EngineListener.NONE;
-    private boolean linksProvided;
+    private boolean lab;
 
     private Builder(DriverRegistry registry) {
       this.registry = registry;
@@ -198,11 +198,12 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Whether the hosts' link interfaces already exist (the lab makes them as veths): converge then builds no
-     * WireGuard or GRE tunnel, whose endpoints are the spec's real addresses, outside the lab.
+     * Whether the hosts are the lab's Linux namespaces. Their link interfaces already exist (the lab makes them as
+     * veths), so converge builds no WireGuard or GRE tunnel, whose endpoints are the spec's real addresses outside
+     * the lab; and jails of FreeBSD release images, which Linux cannot run, are left out.
      */
-    public Builder linksProvided(boolean provided) {
-      this.linksProvided = provided;
+    public Builder lab(boolean lab) {
+      this.lab = lab;
       return this;
     }
 
@@ -723,7 +724,7 @@ public final class Engine implements AutoCloseable {
 
     private Compilation compile(State state) throws EngineException {
       try {
-        return Compiler.compile(spec, state.allocations(), Secrets.of(spec, environment), linksProvided);
+        return Compiler.compile(spec, state.allocations(), Secrets.of(spec, environment), lab);
       } catch (CycleException e) {
         throw new EngineException(EngineException.Kind.INVALID_SPEC, e.getMessage(), e);
       } catch (CompileException e) {
