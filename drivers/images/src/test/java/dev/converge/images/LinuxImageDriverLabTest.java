@@ -18,7 +18,9 @@ import dev.converge.resource.Properties;
 import dev.converge.resource.Resource;
 import dev.converge.resource.ResourceId;
 import dev.converge.spec.Location;
-import dev.converge.testing.CountingTransport;
+import dev.converge.spec.Spec;
+import dev.converge.spec.SpecLoader;
+import dev.converge.ssh.SshTransportProvider;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -57,7 +59,7 @@ class LinuxImageDriverLabTest {
 
   @TempDir static Path dir;
   private static TestLab lab;
-  private static CountingTransport counting;
+  private static StreamingLabTransport counting;
   private static Target target;
   private static LinuxImageDriver driver;
   private static HttpServer http;
@@ -83,14 +85,21 @@ class LinuxImageDriverLabTest {
     http.start();
     driver = new LinuxImageDriver(new DownloadCache(dir.resolve("cache")));
     lab = TestLab.up(dir, "site: images\nhosts:\n  " + HOST + ": { address: 192.0.2.10 }\n");
-    counting = lab.transport(HOST);
-    target = new BufferedStreamTransport(counting).target(HOST);
+    Spec spec = SpecLoader.builder().build().load(dir.resolve("site.yaml")).spec();
+    counting = new StreamingLabTransport(lab.transport(HOST), new SshTransportProvider()
+        .open(lab.lab().endpoints().of(spec, HOST), via -> {
+          throw new IllegalStateException("lab hosts need no jump host");
+        }));
+    target = counting.target(HOST);
   }
 
   @AfterAll
   static void down() {
     if (http != null) {
       http.stop(0);
+    }
+    if (counting != null) {
+      counting.close();
     }
     if (lab != null) {
       lab.close();
@@ -148,7 +157,8 @@ class LinuxImageDriverLabTest {
         .hasMessage("image `wrong` on h1: expected sha256 " + wrong + ", the tarball has " + busyboxSha
             + "; nothing was extracted");
 
-    assertThat(counting.roundTrips()).as("the builds on the host were read, nothing else ran").isEqualTo(1);
+    assertThat(counting.roundTrips()).as("the builds on the host were read, nothing streamed or changed")
+        .isEqualTo(1);
     assertThat(exitOf("test", "-e", IMAGES + "/wrong")).as("no directory on the host").isNotZero();
     assertThat(Files.exists(dir.resolve("cache/sha256/" + wrong))).as("nothing cached under the wrong digest")
         .isFalse();

@@ -7,22 +7,35 @@ import dev.converge.driver.Target;
 import dev.converge.driver.Transport;
 import dev.converge.driver.TransportException;
 import dev.converge.testing.CountingTransport;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A lab host's counting transport with {@link Transport#stream} done as one exec whose stdin holds the whole input:
- * enough for the test tarballs (a few MB), and here only until the SSH transport streams (the lead's part of issue
- * 6). Each stream counts as one exec.
+ * A lab host as the engine reaches it: commands through the lab's counting SSH transport, and streams through a
+ * second SSH transport to the same host, since {@link CountingTransport} passes on everything but streams. Counts
+ * both, so a test can tell that nothing at all reached the host.
  */
-final class BufferedStreamTransport implements Transport {
+final class StreamingLabTransport implements Transport {
 
-  private final CountingTransport delegate;
+  private final CountingTransport commands;
+  private final Transport streams;
+  private final AtomicInteger streamed = new AtomicInteger();
 
-  BufferedStreamTransport(CountingTransport delegate) {
-    this.delegate = delegate;
+  StreamingLabTransport(CountingTransport commands, Transport streams) {
+    this.commands = commands;
+    this.streams = streams;
+  }
+
+  /** Commands and streams since the last {@link #reset()}. */
+  int roundTrips() {
+    return commands.roundTrips() + streamed.get();
+  }
+
+  void reset() {
+    commands.reset();
+    streamed.set(0);
   }
 
   Target target(String host) {
@@ -47,37 +60,32 @@ final class BufferedStreamTransport implements Transport {
 
   @Override
   public ExecResult exec(Command command) throws TransportException {
-    return delegate.exec(command);
+    return commands.exec(command);
   }
 
   @Override
   public ExecResult stream(Command command, InputStream input, OutputStream output) throws TransportException {
-    try {
-      ExecResult r = delegate.exec(command.withStdin(input.readAllBytes()));
-      output.write(r.stdout());
-      return new ExecResult(r.exitCode(), new byte[0], r.stderr());
-    } catch (IOException e) {
-      throw new TransportException("streaming failed: " + e.getMessage(), e);
-    }
+    streamed.incrementAndGet();
+    return streams.stream(command, input, output);
   }
 
   @Override
   public Optional<byte[]> read(String path) throws TransportException {
-    return delegate.read(path);
+    return commands.read(path);
   }
 
   @Override
   public void write(String path, byte[] content, FileAttributes attributes) throws TransportException {
-    delegate.write(path, content, attributes);
+    commands.write(path, content, attributes);
   }
 
   @Override
   public String describe() {
-    return delegate.describe();
+    return commands.describe();
   }
 
   @Override
   public void close() {
-    delegate.close();
+    streams.close();
   }
 }
