@@ -8,6 +8,12 @@ package dev.converge.images;
  * half-built image has none. {@code IMAGES/NAME/current} is a symlink to the ID jails are built from. A jail's
  * {@code jail.json} names the image directory it runs on ({@code "image-dir"}), which keeps that build from being
  * pruned.
+ *
+ * <p>FreeBSD has the same layout below {@link #FREEBSD_IMAGES} (jails record theirs in {@link #FREEBSD_JAILS}), or,
+ * when the host has the dataset {@code POOL/converge/images}, one dataset per build
+ * ({@code POOL/converge/images/NAME/ID}, snapshot {@code @image} taken once the marker is written, so a clone is a
+ * jail's copy of {@code root/} and the marker) mounted below that dataset's mountpoint; a jail then records the
+ * build's mountpoint as its image directory.
  */
 public final class ImageStore {
 
