@@ -65,9 +65,8 @@ public abstract class ImageDriver implements Driver {
       for f in "$jails"/*/jail.json; do
         [ -f "$f" ] || continue
         j=${f%/jail.json}; j=${j##*/}
-        sed -n 's/.*"image-dir"[[:space:]]*:[[:space:]]*"\\([^"]*\\)".*/\\1/p' "$f" | while IFS= read -r d || [ -n "$d" ]; do
-          printf 'used %s %s\\n' "$j" "$d"
-        done
+        sed -n 's/.*"image-dir"[[:space:]]*:[[:space:]]*"\\([^"]*\\)".*/\\1/p' "$f" |
+          while IFS= read -r d || [ -n "$d" ]; do printf 'used %s %s\\n' "$j" "$d"; done
       done
       for n do
         d=$base/$n

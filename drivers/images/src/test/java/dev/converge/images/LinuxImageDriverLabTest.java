@@ -238,7 +238,8 @@ class LinuxImageDriverLabTest {
     Duration took = Duration.between(start, Instant.now());
 
     String root = IMAGES + "/bookworm/current/root";
-    assertThat(host("chroot", root, "/bin/sh", "-c", ". /etc/os-release; echo $VERSION_CODENAME")).isEqualTo("bookworm");
+    assertThat(host("chroot", root, "/bin/sh", "-c", ". /etc/os-release; echo $VERSION_CODENAME"))
+        .isEqualTo("bookworm");
     assertThat(host("chroot", root, "dpkg-query", "-W", "-f", "${Status}", "apt")).isEqualTo("install ok installed");
     assertThat(host("sh", "-c", "ls " + root + "/var/cache/apt/archives/*.deb 2>/dev/null | wc -l")).isEqualTo("0");
     long bytes = Marker.parse(host("cat", IMAGES + "/bookworm/current/" + ImageStore.MARKER)).bytes();
