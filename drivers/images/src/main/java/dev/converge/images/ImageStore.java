@@ -8,6 +8,12 @@ package dev.converge.images;
  * half-built image has none. {@code IMAGES/NAME/current} is a symlink to the ID jails are built from. A jail's
  * {@code jail.json} names the image directory it runs on ({@code "image-dir"}), which keeps that build from being
  * pruned.
+ *
+ * <p>FreeBSD has the same layout below {@link #FREEBSD_IMAGES} (jails record theirs in {@link #FREEBSD_JAILS}), or,
+ * when the host has the dataset {@code POOL/converge/images}, one dataset per build
+ * ({@code POOL/converge/images/NAME/ID}, snapshot {@code @image} taken once the marker is written, so a clone is a
+ * jail's copy of {@code root/} and the marker) mounted below that dataset's mountpoint; a jail then records the
+ * build's mountpoint as its image directory.
  */
 public final class ImageStore {
 
@@ -15,6 +21,8 @@ public final class ImageStore {
   public static final String LINUX_IMAGES = "/var/lib/converge/images";
   /** Jails on Linux hosts: {@code NAME/{upper,work,root,jail.json,console.log}}. */
   public static final String LINUX_JAILS = "/var/lib/jails";
+  /** Jails on FreeBSD hosts: {@code NAME/jail.json} names the image build a jail runs on, as on Linux. */
+  public static final String FREEBSD_JAILS = "/usr/local/converge/jails";
   /** Image builds on FreeBSD hosts without ZFS. */
   public static final String FREEBSD_IMAGES = "/usr/local/converge/images";
   /** The dataset below a ZFS pool holding image builds on FreeBSD: {@code POOL/converge/images/NAME/ID@image}. */
@@ -44,6 +52,35 @@ public final class ImageStore {
 
   /** {@code /var/lib/converge/images/NAME/ID} on Linux. */
   public static String linuxBuild(String image, String digest) {
-    return LINUX_IMAGES + "/" + image + "/" + id(digest);
+    return linuxImage(image) + "/" + id(digest);
+  }
+
+  /** {@code /var/lib/converge/images/NAME}: every build of one image, and its {@link #CURRENT} link. */
+  public static String linuxImage(String image) {
+    return LINUX_IMAGES + "/" + requireName(image);
+  }
+
+  /** {@code /usr/local/converge/images/NAME} on FreeBSD hosts without ZFS. */
+  public static String freebsdImage(String image) {
+    return FREEBSD_IMAGES + "/" + requireName(image);
+  }
+
+  /** {@code POOL/converge/images/NAME} on FreeBSD hosts with ZFS. */
+  public static String freebsdImageDataset(String pool, String image) {
+    return pool + "/" + FREEBSD_IMAGE_DATASET + "/" + requireName(image);
+  }
+
+  /**
+   * {@code name} if it can be a directory name of its own: lowercase letters, digits, {@code .}, {@code _} and
+   * {@code -}, starting with a letter or digit (no {@code /}, no {@code ..}).
+   *
+   * @throws IllegalArgumentException otherwise
+   */
+  public static String requireName(String name) {
+    if (!name.matches("[a-z0-9][a-z0-9._-]{0,62}") || name.contains("..")) {
+      throw new IllegalArgumentException("image name `" + name + "` is not lowercase letters, digits, `.`, `_`"
+          + " and `-` starting with a letter or digit");
+    }
+    return name;
   }
 }
