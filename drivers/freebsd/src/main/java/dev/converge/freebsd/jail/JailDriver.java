@@ -457,7 +457,7 @@ public final class JailDriver implements Driver, Movable {
   }
 
   /** Adds the jail to (or drops it from) {@code jail_list}, read and written under the host's rc.conf lock. */
-  private static void enableAtBoot(Remote remote, String jail, boolean enable, String what) throws ActionException {
+  static void enableAtBoot(Remote remote, String jail, boolean enable, String what) throws ActionException {
     ReentrantLock lock = TargetLocks.RC_CONF.of(remote.target());
     lock.lock();
     try {
@@ -493,7 +493,7 @@ public final class JailDriver implements Driver, Movable {
     return id;
   }
 
-  private JailStorage storage(Remote remote, String what) throws ActionException {
+  JailStorage storage(Remote remote, String what) throws ActionException {
     JailStorage known = storage.get(remote.host());
     if (known != null) {
       return known;
@@ -504,7 +504,7 @@ public final class JailDriver implements Driver, Movable {
     return decided;
   }
 
-  private static Optional<JailRecord> readRecord(Remote remote, String jail, String what) throws ActionException {
+  static Optional<JailRecord> readRecord(Remote remote, String jail, String what) throws ActionException {
     String path = ImageStore.FREEBSD_JAILS + "/" + jail + "/" + ImageStore.JAIL_RECORD;
     Optional<String> text = remote.read(path, what);
     try {
@@ -515,7 +515,7 @@ public final class JailDriver implements Driver, Movable {
   }
 
   /** Stops the jail (when {@code stop}), forgets it at boot, and removes its files, root and dataset. */
-  private static void remove(Remote remote, String jail, JailRecord record, boolean stop, String what)
+  static void remove(Remote remote, String jail, JailRecord record, boolean stop, String what)
       throws ActionException {
     String directory = ImageStore.FREEBSD_JAILS + "/" + jail;
     if (stop) {
@@ -555,24 +555,10 @@ public final class JailDriver implements Driver, Movable {
     new JailMove(this, from, to, s, change.desired().properties(), clock, moveReadyTimeout).run();
   }
 
-  // What JailMove needs of the driver, kept here with the create and delete it shares.
-
-  JailStorage storageOf(Remote remote, String what) throws ActionException {
-    return storage(remote, what);
-  }
-
-  static Optional<JailRecord> recordOf(Remote remote, String jail, String what) throws ActionException {
-    return readRecord(remote, jail, what);
-  }
-
+  /** Writes the conf and fstab, enables the jail at boot and starts it: a moved jail's root is already in place. */
   static void configureAndStart(Remote remote, JailSettings s, String what) throws ActionException {
     writeConf(remote, s, what);
     enableAtBoot(remote, s.name(), true, what);
     remote.run(Command.of("service", "jail", "start", s.name()), what);
-  }
-
-  static void removeFrom(Remote remote, String jail, JailRecord record, boolean stop, String what)
-      throws ActionException {
-    remove(remote, jail, record, stop, what);
   }
 }

@@ -64,10 +64,10 @@ final class JailMove {
   void run() throws ActionException {
     Remote a = Remote.forAction(from, what);
     Remote b = Remote.forAction(to, what);
-    JailRecord onA = JailDriver.recordOf(a, jail.name(), what).orElseThrow(() -> new ActionException(what + " on "
+    JailRecord onA = JailDriver.readRecord(a, jail.name(), what).orElseThrow(() -> new ActionException(what + " on "
         + a.host() + ": no " + jail.record() + ", so converge did not make it there and will not move it"));
     b.run(ProbeOutput.script(JailDriver.FOREIGN_SCRIPT, List.of(JailConf.confPath(jail.name()), jail.record())), what);
-    JailStorage onB = driver.storageOf(b, what);
+    JailStorage onB = driver.storage(b, what);
     a.run(Command.of("service", "jail", "stop", jail.name()), what);
     String snapshot = "move-" + clock.instant().getEpochSecond();
     try {
@@ -81,7 +81,7 @@ final class JailMove {
     if (onA.dataset().isPresent()) {
       a.run(Command.of("zfs", "destroy", onA.dataset().get() + "@" + snapshot), what);
     }
-    JailDriver.removeFrom(a, jail.name(), onA, false, what);
+    JailDriver.remove(a, jail.name(), onA, false, what);
     if (onB instanceof JailStorage.Zfs zfs && onA.dataset().isPresent()) {
       b.run(Command.of("zfs", "destroy", zfs.dataset(jail.name()) + "@" + snapshot), what);
     }
@@ -213,6 +213,11 @@ final class JailMove {
     attempt(b, Command.of("rm", "-f", JailConf.confPath(jail.name()), JailConf.fstabPath(jail.name())));
     if (onB instanceof JailStorage.Zfs zfs) {
       attempt(b, Command.of("zfs", "destroy", "-r", zfs.dataset(jail.name())));
+    }
+    try {
+      JailDriver.enableAtBoot(b, jail.name(), false, what);
+    } catch (ActionException e) {
+      problems.add(e.getMessage());
     }
     ExecResult cleaned = attempt(b, ProbeOutput.script(JailDriver.REMOVE_SCRIPT, List.of(jail.directory())));
     if (!cleaned.ok()) {
