@@ -315,7 +315,10 @@ public final class JailDriver implements Driver, Movable {
       remote.run(ProbeOutput.script(COPY_SCRIPT, List.of(ImageStore.freebsdBuild(s.image(), id) + "/root", s.root()))
           .withTimeout(DATA_TIMEOUT), what);
     }
-    JailRecord record = new JailRecord(ImageStore.freebsdBuild(s.image(), id), dataset, desired.with(RUNNING, true));
+    // Recorded first without users and packages, so that the jail is known as converge's from now on, and a
+    // provisioning that fails half-way shows as drift and is done again by the next run.
+    JailRecord record = new JailRecord(ImageStore.freebsdBuild(s.image(), id), dataset,
+        without(without(desired, "users"), "packages").with(RUNNING, true));
     remote.write(s.record(), record.toJson(), FileAttributes.mode(0600), what);
     if (s.resolvConf().isPresent()) {
       // The root was made from the image a moment ago, so no symbolic link of the jail's can redirect this write.
@@ -325,6 +328,8 @@ public final class JailDriver implements Driver, Movable {
     enableAtBoot(remote, s.name(), true, what);
     remote.run(Command.of("service", "jail", "start", s.name()), what);
     provision(remote, s, Map.of(), List.of(), what);
+    remote.write(s.record(), new JailRecord(record.imageDir(), dataset, desired.with(RUNNING, true)).toJson(),
+        FileAttributes.mode(0600), what);
   }
 
   private void update(Remote remote, JailSettings s, Change change, String what) throws ActionException {
@@ -334,29 +339,40 @@ public final class JailDriver implements Driver, Movable {
     }
     JailRecord record = readRecord(remote, s.name(), what).orElseThrow(() -> new ActionException(what + " on "
         + remote.host() + ": " + s.record() + " disappeared since the probe"));
-    Properties before = record.properties();
-    boolean restart = change.fields().stream().anyMatch(f -> RESTARTING.contains(f.field())) || change.touches(RUNNING);
-    if (change.fields().stream().anyMatch(f -> RESTARTING.contains(f.field()))) {
-      writeConf(remote, s, what);
+    JailSettings applied;
+    try {
+      applied = JailSettings.of(remote.host(), s.name(), record.properties());
+    } catch (IllegalArgumentException e) {
+      throw new ActionException(s.record() + ": " + e.getMessage(), e);
     }
-    JailRecord updated = new JailRecord(record.imageDir(), record.dataset(),
-        change.desired().properties().with(RUNNING, true));
-    remote.write(s.record(), updated.toJson(), FileAttributes.mode(0600), what);
-    if (restart) {
-      remote.exec(Command.of("service", "jail", "stop", s.name()), what);
+    boolean reconfigure = change.fields().stream().anyMatch(f -> RESTARTING.contains(f.field()));
+    if (reconfigure || change.touches(RUNNING)) {
+      // Stopped with the conf it was started with: jail(8) removes that conf's alias, epair and mounts.
+      stop(remote, s.name(), what);
+      if (reconfigure) {
+        writeConf(remote, s, what);
+      }
       remote.run(Command.of("service", "jail", "start", s.name()), what);
     }
     if (change.touches("resolv-conf") && s.resolvConf().isPresent()) {
       writeInside(remote, s.name(), "/etc/resolv.conf", s.resolvConf().get(), "0644", "root:wheel", what);
     }
-    JailSettings applied;
-    try {
-      applied = JailSettings.of(remote.host(), s.name(), before);
-    } catch (IllegalArgumentException e) {
-      throw new ActionException(s.record() + ": " + e.getMessage(), e);
-    }
     provision(remote, s, change.touches("users") ? applied.users() : s.users(),
         change.touches("packages") ? applied.packages() : s.packages(), what);
+    remote.write(s.record(), new JailRecord(record.imageDir(), record.dataset(),
+        change.desired().properties().with(RUNNING, true)).toJson(), FileAttributes.mode(0600), what);
+  }
+
+  /**
+   * {@code service jail stop NAME}; its failure counts only while jls still shows the jail (stopping a jail that is
+   * not running is the goal reached).
+   */
+  static void stop(Remote remote, String jail, String what) throws ActionException {
+    ExecResult r = remote.exec(Command.of("service", "jail", "stop", jail), what);
+    if (!r.ok() && remote.exec(Command.of("jls", "-j", jail, "jid"), what).ok()) {
+      throw new ActionException("cannot change " + what + " on " + remote.host() + ": service jail stop failed (exit "
+          + r.exitCode() + ")" + Remote.detail(r));
+    }
   }
 
   /**
@@ -368,7 +384,7 @@ public final class JailDriver implements Driver, Movable {
     String jail = s.name();
     for (Map.Entry<String, JailUser> e : s.users().entrySet()) {
       if (!e.getValue().equals(had.get(e.getKey()))) {
-        user(remote, jail, e.getKey(), e.getValue(), had.containsKey(e.getKey()), what);
+        user(remote, jail, e.getKey(), e.getValue(), what);
       }
     }
     for (String gone : had.keySet()) {
@@ -391,8 +407,9 @@ public final class JailDriver implements Driver, Movable {
     }
   }
 
-  private static void user(Remote remote, String jail, String name, JailUser u, boolean exists, String what)
+  private static void user(Remote remote, String jail, String name, JailUser u, String what)
       throws ActionException {
+    boolean exists = remote.exec(jexec(jail, "pw", "usershow", "-n", name), what).ok();
     if (u.gid().isPresent() && !remote.exec(jexec(jail, "pw", "groupshow", "-g", u.gid().get().toString()), what)
         .ok()) {
       remote.run(jexec(jail, "pw", "groupadd", "-n", name, "-g", u.gid().get().toString()), what);
@@ -519,11 +536,7 @@ public final class JailDriver implements Driver, Movable {
       throws ActionException {
     String directory = ImageStore.FREEBSD_JAILS + "/" + jail;
     if (stop) {
-      ExecResult r = remote.exec(Command.of("service", "jail", "stop", jail), what);
-      if (!r.ok()) {
-        throw new ActionException("cannot change " + what + " on " + remote.host() + ": service jail stop failed (exit "
-            + r.exitCode() + ")" + Remote.detail(r));
-      }
+      stop(remote, jail, what);
     }
     enableAtBoot(remote, jail, false, what);
     remote.run(Command.of("rm", "-f", JailConf.confPath(jail), JailConf.fstabPath(jail)), what);

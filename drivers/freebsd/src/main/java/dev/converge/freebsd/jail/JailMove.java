@@ -68,7 +68,7 @@ final class JailMove {
         + a.host() + ": no " + jail.record() + ", so converge did not make it there and will not move it"));
     b.run(ProbeOutput.script(JailDriver.FOREIGN_SCRIPT, List.of(JailConf.confPath(jail.name()), jail.record())), what);
     JailStorage onB = driver.storage(b, what);
-    a.run(Command.of("service", "jail", "stop", jail.name()), what);
+    JailDriver.stop(a, jail.name(), what);
     String snapshot = "move-" + clock.instant().getEpochSecond();
     try {
       JailRecord record = transfer(a, b, onA, onB, snapshot);

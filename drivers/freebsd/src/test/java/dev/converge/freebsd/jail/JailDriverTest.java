@@ -148,6 +148,8 @@ class JailDriverTest {
         .expect(List.of("sysrc", "jail_enable=YES"), "jail_enable: NO -> YES\n")
         .expect(List.of("sysrc", "jail_list=web"), "jail_list:  -> web\n")
         .expect(List.of("service", "jail", "start", "web"), "Starting jails: web.\n")
+        .expect(List.of("jexec", "web", "pw", "usershow", "-n", "provision"), 67, "",
+            "pw: no such user `provision'\n")
         .expect(List.of("jexec", "web", "pw", "useradd", "-n", "provision", "-m", "-s", "/bin/sh"), "")
         .expect(List.of("jexec", "web", "pw", "usershow", "-n", "provision"),
             "provision:*:1001:1001::0:0:User &:/home/provision:/bin/sh\n")
@@ -167,7 +169,9 @@ class JailDriverTest {
     assertThat(record.dataset()).contains("zroot/converge/jails/web");
     assertThat(record.properties()).isEqualTo(web.properties());
     assertThat(host.writes()).filteredOn(w -> w.path().equals(RECORD))
-        .allSatisfy(w -> assertThat(w.attributes().mode()).isEqualTo(0600));
+        .allSatisfy(w -> assertThat(w.attributes().mode()).isEqualTo(0600))
+        .first().satisfies(w -> assertThat(JailRecord.parse(w.content()).properties().fields())
+            .as("users and packages are recorded once provisioned").doesNotContain("users", "packages"));
     assertThat(host.fileContent("/etc/jail.conf.d/web.conf")).contains(JailConf.render(Jails.settings(Jails.web())));
     assertThat(host.fileContent("/etc/fstab.web")).contains(JailConf.fstab(Jails.settings(Jails.web())));
     assertThat(host.fileContent(ROOT + "/etc/resolv.conf")).contains("nameserver 172.16.3.3\nsearch my.domain\n");
@@ -235,6 +239,7 @@ class JailDriverTest {
     ScriptedTransport host = new ScriptedTransport()
         .file(RECORD, recordJson(Jails.minimal(), Optional.empty()))
         .expect(List.of("service", "jail", "stop", "web"), 1, "", "jail: \"web\" not found\n")
+        .expect(List.of("jls", "-j", "web", "jid"), 1, "", "jls: jail \"web\" not found\n")
         .expect(List.of("service", "jail", "start", "web"), "Starting jails: web.\n");
 
     driver.apply(host.target("h1"), change(web, stopped));
@@ -250,9 +255,9 @@ class JailDriverTest {
     Observation seen = Observation.present(web.id(), Properties.of(Jails.minimal()));
     ScriptedTransport host = new ScriptedTransport()
         .file(RECORD, recordJson(Jails.minimal(), Optional.empty()))
+        .expect(List.of("service", "jail", "stop", "web"), "")
         .expect(List.of("rm", "-f", "/etc/fstab.web"), "")
         .expect(List.of("mkdir", "-p", "/etc/jail.conf.d"), "")
-        .expect(List.of("service", "jail", "stop", "web"), "")
         .expect(List.of("service", "jail", "start", "web"), "");
 
     driver.apply(host.target("h1"), change(web, seen));
@@ -273,6 +278,7 @@ class JailDriverTest {
     Resource web = Jails.jail("h1", "web", p);
     ScriptedTransport host = new ScriptedTransport()
         .file(RECORD, recordJson(before, Optional.empty()))
+        .expect(List.of("jexec", "web", "pw", "usershow", "-n", "devel"), 67, "", "pw: no such user `devel'\n")
         .expect(List.of("jexec", "web", "pw", "groupshow", "-g", "1000"), 67, "", "pw: unknown group `1000'\n")
         .expect(List.of("jexec", "web", "pw", "groupadd", "-n", "devel", "-g", "1000"), "")
         .expect(List.of("jexec", "web", "pw", "useradd", "-n", "devel", "-m", "-s", "/bin/sh", "-u", "1000", "-g",
@@ -317,6 +323,21 @@ class JailDriverTest {
     driver.apply(host.target("h1"), change(Resource.absent(id, Location.unknown()),
         Observation.present(id, Properties.of(Jails.web()))));
 
+    host.assertAllAnswered();
+  }
+
+  @Test
+  void delete_aJailThatWillNotStopIsNotRemoved() {
+    ResourceId id = ResourceId.of("jail", "h1", "web");
+    ScriptedTransport host = new ScriptedTransport()
+        .file(RECORD, recordJson(Jails.web(), Optional.empty()))
+        .expect(List.of("service", "jail", "stop", "web"), 1, "", "jail: web: /bin/sh /etc/rc.shutdown: failed\n")
+        .expect(List.of("jls", "-j", "web", "jid"), "7\n");
+
+    assertThatThrownBy(() -> driver.apply(host.target("h1"), change(Resource.absent(id, Location.unknown()),
+        Observation.present(id, Properties.of(Jails.web())))))
+        .hasMessage("cannot change jail `web` on h1: service jail stop failed (exit 1): jail: web: /bin/sh "
+            + "/etc/rc.shutdown: failed");
     host.assertAllAnswered();
   }
 
