@@ -8,6 +8,7 @@ import dev.converge.driver.FileAttributes;
 import dev.converge.driver.Movable;
 import dev.converge.driver.ProbeException;
 import dev.converge.driver.Readiness;
+import dev.converge.driver.Rendering;
 import dev.converge.driver.Target;
 import dev.converge.freebsd.ProbeOutput;
 import dev.converge.freebsd.Remote;
@@ -58,7 +59,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * (both ZFS), else a tar stream of the root; then record, conf and start on the destination, wait until it is ready,
  * and remove it from the source. Any failure cleans the destination and starts the jail again on the source.
  */
-public final class JailDriver implements Driver, Movable {
+public final class JailDriver implements Driver, Movable, Rendering {
 
   public static final String KIND = "jail";
   static final String RUNNING = "running";
@@ -186,10 +187,19 @@ public final class JailDriver implements Driver, Movable {
       return List.of();
     }
     List<String> args = new ArrayList<>();
+    Map<Integer, String> epairs = new TreeMap<>();
     for (Resource r : batch) {
       JailSettings s = settingsForProbe(target, r);
       args.add(r.id().name());
       args.add(s == null ? "-" : s.image());
+      if (s != null && s.network().kind() == JailSettings.Network.Kind.BRIDGE) {
+        String other = epairs.putIfAbsent(JailConf.epairUnit(s.network().address()), s.name());
+        if (other != null) {
+          throw new ProbeException("jails `" + other + "` and `" + s.name() + "` on " + target.name()
+              + " would both use epair" + JailConf.epairUnit(s.network().address()) + " (the low 15 bits of their "
+              + "bridge addresses are equal); give one of them another address");
+        }
+      }
     }
     ExecResult r = Remote.forProbe(target, "jails").probe(ProbeOutput.script(SCRIPT, args), "jails");
     ProbeOutput out = ProbeOutput.parse(r.out());
@@ -545,6 +555,12 @@ public final class JailDriver implements Driver, Movable {
       remote.run(Command.of("zfs", "destroy", "-r", record.dataset().get()), what);
     }
     remote.run(ProbeOutput.script(REMOVE_SCRIPT, List.of(directory)).withTimeout(DATA_TIMEOUT), what);
+  }
+
+  /** The jail.conf the properties become, so that a plan shows a conf change as a line diff. */
+  @Override
+  public String render(Resource resource, Properties properties) {
+    return JailConf.render(JailSettings.of(resource.target(), resource.id().name(), properties));
   }
 
   @Override

@@ -132,6 +132,31 @@ class JailDriverTest {
   }
 
   @Test
+  void probe_twoBridgeJailsWhoseAddressesShareAnEpairUnitAreRefused() {
+    Map<String, Object> lan = new java.util.HashMap<>(Jails.bridgeNetwork());
+    Map<String, Object> a = Jails.minimal();
+    a.put("network", lan);
+    Map<String, Object> b = Jails.minimal();
+    lan = new java.util.HashMap<>(lan);
+    lan.put("address", "172.17.5.7");
+    b.put("network", lan);
+    ScriptedTransport host = new ScriptedTransport();
+
+    assertThatThrownBy(() -> driver.probe(host.target("h1"), List.of(Jails.jail("h1", "a", a),
+        Jails.jail("h1", "b", b))))
+        .hasMessage("jails `a` and `b` on h1 would both use epair1287 (the low 15 bits of their bridge addresses are "
+            + "equal); give one of them another address");
+    assertThat(host.executed()).isEmpty();
+  }
+
+  @Test
+  void render_isTheJailConfOfTheProperties() {
+    Resource web = Jails.jail("h1", "web", Jails.web());
+
+    assertThat(driver.render(web, web.properties())).isEqualTo(JailConf.render(Jails.settings(Jails.web())));
+  }
+
+  @Test
   void create_onZfs_clonesTheImageSnapshotConfiguresStartsAndProvisionsInsideTheJail() throws Exception {
     Resource web = Jails.jail("h1", "web", Jails.web());
     ScriptedTransport host = new ScriptedTransport()
