@@ -42,15 +42,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * one {@code image-digest} names, or (policy pin) the image's {@code current} build when the jail is made.
  *
  * <p><b>Probe.</b> One exec for the batch: {@code jls -n --libxo json}, the ZFS decision, and per jail its record,
- * whether a conf file exists, and for a running jail whether its start command lives (daemon(8)'s pidfile, checked
- * with {@code kill -0} inside the jail) and its {@code /etc/resolv.conf} (read inside the jail, so a symbolic link
- * there cannot show a host file). A jail without converge's record is absent, and creating over it is refused.
- * Hostname and loopback address come from jls when the jail runs; users and packages from the record.
+ * its conf file, and for a running jail whether its start command lives (daemon(8)'s pidfile, checked with
+ * {@code kill -0} inside the jail) and its {@code /etc/resolv.conf} (read inside the jail, so a symbolic link there
+ * cannot show a host file). A jail without converge's record is absent, and creating over it is refused. Hostname
+ * and loopback address come from jls when the jail runs; users and packages from the record; a conf file that is not
+ * the rendering of the record shows the jail as not running, and the restart that follows rewrites it.
  *
  * <p><b>Apply.</b> Create: root, record, conf, resolv.conf, then {@code jail_enable} and {@code jail_list} via sysrc,
  * {@code service jail start NAME}, then users ({@code pw} inside the jail, keys 0600 and sudoers 0440 written inside
  * it) and {@code pkg -j NAME install -y}. Update: a changed network, hostname, start command or mounts rewrites the
- * conf and restarts the jail; a dead start command restarts it; resolv.conf, users and packages are changed inside
+ * conf and restarts the jail (stopped with its old conf, so jail(8) undoes that conf's alias, epair and mounts); a
+ * dead start command restarts it; resolv.conf, users and packages are changed inside
  * the running jail. A changed image is refused (the jail's data would have to be carried to a new clone; not done
  * yet). Delete: stop, drop it from {@code jail_list}, remove conf, fstab and root (never while something is still
  * mounted below it).
@@ -64,25 +66,24 @@ public final class JailDriver implements Driver, Movable, Rendering {
   public static final String KIND = "jail";
   static final String RUNNING = "running";
 
+  /** Fields in the conf: a change rewrites it and restarts the jail. */
   private static final Set<String> RESTARTING = Set.of("network", "hostname", "start", "mounts");
   private static final Duration READINESS_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration DATA_TIMEOUT = Duration.ofHours(6);
 
   /**
-   * Preamble: jls's JSON tagged {@code jls}, the storage decision. Per (jail, image) argument pair: {@code record}
-   * lines, {@code conf} when a conf file exists, {@code current ID} of the image, and for a running jail
-   * {@code start-alive} and the {@code resolv} lines (after {@code resolv-file}) of its resolv.conf.
+   * Preamble: jls's JSON tagged {@code jls}, the storage decision. Per jail: its {@code record} and {@code conf}
+   * lines, and for a running jail {@code start-alive} and the {@code resolv} lines (after {@code resolv-file}) of its
+   * resolv.conf.
    */
   static final String SCRIPT = ProbeOutput.LINES_FUNCTION + """
       jls -n --libxo json | lines jls
       """ + JailStorage.DECIDE + """
-      while [ $# -ge 2 ]; do
-        j=$1; i=$2; shift 2
+      for j do
         printf '= %s\\n' "$j"
         d=/usr/local/converge/jails/$j
         if [ -f "$d/jail.json" ]; then lines record < "$d/jail.json"; fi
-        if [ -e "/etc/jail.conf.d/$j.conf" ]; then echo conf; fi
-        if c=$(readlink "/usr/local/converge/images/$i/current"); then printf 'current %s\\n' "$c"; fi
+        if [ -f "/etc/jail.conf.d/$j.conf" ]; then lines conf < "/etc/jail.conf.d/$j.conf"; fi
         if jls -j "$j" jid >/dev/null 2>&1; then
           if jexec "$j" /bin/sh -c 'kill -0 "$(cat /var/run/converge-start.pid)"' >/dev/null 2>&1; then
             echo start-alive
@@ -191,7 +192,6 @@ public final class JailDriver implements Driver, Movable, Rendering {
     for (Resource r : batch) {
       JailSettings s = settingsForProbe(target, r);
       args.add(r.id().name());
-      args.add(s == null ? "-" : s.image());
       if (s != null && s.network().kind() == JailSettings.Network.Kind.BRIDGE) {
         String other = epairs.putIfAbsent(JailConf.epairUnit(s.network().address()), s.name());
         if (other != null) {
@@ -226,16 +226,27 @@ public final class JailDriver implements Driver, Movable, Rendering {
       } catch (IllegalArgumentException e) {
         throw new ProbeException("jail `" + name + "` on " + target.name() + ": " + e.getMessage(), e);
       }
-      observations.add(Observation.present(res.id(), observe(res, record, running.get(name), s)));
+      try {
+        observations.add(Observation.present(res.id(), observe(res, record, running.get(name), s)));
+      } catch (IllegalArgumentException e) {
+        throw new ProbeException("jail `" + name + "` on " + target.name() + ": the properties recorded in "
+            + ImageStore.JAIL_RECORD + " are not valid: " + e.getMessage(), e);
+      }
     }
     return observations;
   }
 
-  /** The recorded properties, corrected by what the host shows. */
+  /**
+   * The recorded properties, corrected by what the host shows. A conf file that is not the rendering of the recorded
+   * properties (edited, or gone) means the jail does not run as recorded: it shows as not running, and the restart
+   * that repairs that rewrites the conf.
+   */
   private static Properties observe(Resource desired, JailRecord record, Jls.Entry live, ProbeOutput.Section s) {
     Properties seen = record.properties();
     boolean hasStart = seen.get("start").isPresent();
-    seen = seen.with(RUNNING, live != null && (!hasStart || s.has("start-alive")));
+    String conf = s.all("conf").stream().map(l -> l + "\n").reduce("", String::concat);
+    boolean confIntact = conf.equals(JailConf.render(JailSettings.of(desired.target(), desired.id().name(), seen)));
+    seen = seen.with(RUNNING, confIntact && live != null && (!hasStart || s.has("start-alive")));
     if (live != null) {
       seen = seen.with("hostname", live.hostname());
       if (seen.get("network").orElse(null) instanceof Map<?, ?> net && "loopback".equals(net.get("kind"))
@@ -355,13 +366,10 @@ public final class JailDriver implements Driver, Movable, Rendering {
     } catch (IllegalArgumentException e) {
       throw new ActionException(s.record() + ": " + e.getMessage(), e);
     }
-    boolean reconfigure = change.fields().stream().anyMatch(f -> RESTARTING.contains(f.field()));
-    if (reconfigure || change.touches(RUNNING)) {
+    if (change.touches(RUNNING) || change.fields().stream().anyMatch(f -> RESTARTING.contains(f.field()))) {
       // Stopped with the conf it was started with: jail(8) removes that conf's alias, epair and mounts.
       stop(remote, s.name(), what);
-      if (reconfigure) {
-        writeConf(remote, s, what);
-      }
+      writeConf(remote, s, what);
       remote.run(Command.of("service", "jail", "start", s.name()), what);
     }
     if (change.touches("resolv-conf") && s.resolvConf().isPresent()) {

@@ -48,6 +48,11 @@ class JailDriverTest {
     return text.lines().map(l -> tag + " " + l + "\n").collect(Collectors.joining());
   }
 
+  /** The probe's lines of a conf file that is the rendering of {@code properties}. */
+  static String conf(Map<String, Object> properties) {
+    return tagged("conf", JailConf.render(Jails.settings(properties)));
+  }
+
   static Change change(Resource desired, Observation observed) {
     return Differ.diff(desired, observed, Set.of()).orElseThrow(() -> new AssertionError("no change"));
   }
@@ -61,12 +66,12 @@ class JailDriverTest {
     Resource web = Jails.jail("h1", "web", Jails.web());
     Resource db = Jails.jail("h1", "db", Jails.minimal());
     ScriptedTransport host = new ScriptedTransport().expect(
-        script(JailDriver.SCRIPT, "web", "freebsd-14", "db", "freebsd-14"),
+        script(JailDriver.SCRIPT, "web", "db"),
         tagged("jls", JLS_WEB) + "zfs zroot/converge/images\n"
             + "= web\n" + tagged("record", recordJson(Jails.web(), Optional.of("zroot/converge/jails/web")))
-            + "conf\ncurrent " + Jails.ID + "\nstart-alive\nresolv-file\n"
+            + conf(Jails.web()) + "start-alive\nresolv-file\n"
             + "resolv nameserver 172.16.3.3\nresolv search my.domain\n"
-            + "= db\ncurrent " + Jails.ID + "\n");
+            + "= db\n");
 
     List<Observation> seen = driver.probe(host.target("h1"), List.of(web, db));
 
@@ -78,9 +83,9 @@ class JailDriverTest {
   @Test
   void probe_aDeadStartCommandIsNotRunningAndAnEditedResolvConfShows() throws Exception {
     Resource web = Jails.jail("h1", "web", Jails.web());
-    ScriptedTransport host = new ScriptedTransport().expect(script(JailDriver.SCRIPT, "web", "freebsd-14"),
+    ScriptedTransport host = new ScriptedTransport().expect(script(JailDriver.SCRIPT, "web"),
         tagged("jls", JLS_WEB) + "= web\n" + tagged("record", recordJson(Jails.web(), Optional.empty()))
-            + "conf\nresolv-file\nresolv nameserver 8.8.8.8\n");
+            + conf(Jails.web()) + "resolv-file\nresolv nameserver 8.8.8.8\n");
 
     Properties actual = driver.probe(host.target("h1"), List.of(web)).get(0).actual().orElseThrow();
 
@@ -91,9 +96,21 @@ class JailDriverTest {
   @Test
   void probe_aStoppedJailWithoutStartCommandIsNotRunning() throws Exception {
     Resource web = Jails.jail("h1", "web", Jails.minimal());
-    ScriptedTransport host = new ScriptedTransport().expect(script(JailDriver.SCRIPT, "web", "freebsd-14"),
+    ScriptedTransport host = new ScriptedTransport().expect(script(JailDriver.SCRIPT, "web"),
         tagged("jls", JLS_NONE) + "= web\n" + tagged("record", recordJson(Jails.minimal(), Optional.empty()))
-            + "conf\n");
+            + conf(Jails.minimal()));
+
+    Change c = change(web, driver.probe(host.target("h1"), List.of(web)).get(0));
+
+    assertThat(c.fields()).extracting(f -> f.field()).containsExactly("running");
+  }
+
+  @Test
+  void probe_anEditedConfMeansTheJailDoesNotRunAsRecorded() throws Exception {
+    Resource web = Jails.jail("h1", "web", Jails.minimal());
+    ScriptedTransport host = new ScriptedTransport().expect(script(JailDriver.SCRIPT, "web"),
+        tagged("jls", JLS_WEB) + "= web\n" + tagged("record", recordJson(Jails.minimal(), Optional.empty()))
+            + conf(Jails.minimal()).replace("devfs_ruleset = 4", "devfs_ruleset = 0"));
 
     Change c = change(web, driver.probe(host.target("h1"), List.of(web)).get(0));
 
@@ -103,9 +120,9 @@ class JailDriverTest {
   @Test
   void probe_aLoopbackAddressMissingFromTheRunningJailIsDrift() throws Exception {
     Resource web = Jails.jail("h1", "web", Jails.minimal());
-    ScriptedTransport host = new ScriptedTransport().expect(script(JailDriver.SCRIPT, "web", "freebsd-14"),
+    ScriptedTransport host = new ScriptedTransport().expect(script(JailDriver.SCRIPT, "web"),
         tagged("jls", JLS_WEB.replace("172.16.3.2", "172.16.3.9")) + "= web\n"
-            + tagged("record", recordJson(Jails.minimal(), Optional.empty())));
+            + tagged("record", recordJson(Jails.minimal(), Optional.empty())) + conf(Jails.minimal()));
 
     Change c = change(web, driver.probe(host.target("h1"), List.of(web)).get(0));
 
@@ -115,8 +132,8 @@ class JailDriverTest {
   @Test
   void probe_aJailWithoutConvergesRecordIsAbsent() throws Exception {
     Resource web = Jails.jail("h1", "web", Jails.minimal());
-    ScriptedTransport host = new ScriptedTransport().expect(script(JailDriver.SCRIPT, "web", "freebsd-14"),
-        tagged("jls", JLS_WEB) + "= web\nconf\n");
+    ScriptedTransport host = new ScriptedTransport().expect(script(JailDriver.SCRIPT, "web"),
+        tagged("jls", JLS_WEB) + "= web\n" + conf(Jails.minimal()));
 
     assertThat(driver.probe(host.target("h1"), List.of(web)).get(0).isPresent()).isFalse();
   }
@@ -124,7 +141,7 @@ class JailDriverTest {
   @Test
   void probe_jlsFailingIsAClearError() {
     Resource web = Jails.jail("h1", "web", Jails.minimal());
-    ScriptedTransport host = new ScriptedTransport().expect(script(JailDriver.SCRIPT, "web", "freebsd-14"), 0,
+    ScriptedTransport host = new ScriptedTransport().expect(script(JailDriver.SCRIPT, "web"), 0,
         "jls jls: sysctl(security.jail.jailed): Operation not permitted\n= web\n", "");
 
     assertThatThrownBy(() -> driver.probe(host.target("h1"), List.of(web)))
@@ -265,6 +282,8 @@ class JailDriverTest {
         .file(RECORD, recordJson(Jails.minimal(), Optional.empty()))
         .expect(List.of("service", "jail", "stop", "web"), 1, "", "jail: \"web\" not found\n")
         .expect(List.of("jls", "-j", "web", "jid"), 1, "", "jls: jail \"web\" not found\n")
+        .expect(List.of("rm", "-f", "/etc/fstab.web"), "")
+        .expect(List.of("mkdir", "-p", "/etc/jail.conf.d"), "")
         .expect(List.of("service", "jail", "start", "web"), "Starting jails: web.\n");
 
     driver.apply(host.target("h1"), change(web, stopped));
