@@ -121,7 +121,7 @@ final class Session {
         .maxRounds(options.maxRounds)
         .listener(listener);
     if (options.lab) {
-      b.endpoints(labEndpoints(spec)).linksProvided(true);
+      b.endpoints(labEndpoints(spec)).lab(true);
     }
     return b;
   }

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Expands a validated spec into the desired graph: each spec entity becomes fine-grained resources owned by one
@@ -36,6 +37,8 @@ public final class Compiler {
 
   /** The kind of the file resource. */
   public static final String FILE = "file";
+  /** The kind of jails: a jail's name is also a target, whose resources are reached inside the jail. */
+  public static final String JAIL = "jail";
 
   private Compiler() {}
 
@@ -52,15 +55,16 @@ public final class Compiler {
   }
 
   /**
-   * Compiles {@code spec}; with {@code linksProvided} (the lab, whose veths are the links) the links of networks
-   * with a {@code tunnel:} compile as plain links, so that converge builds no tunnel to the spec's real addresses.
+   * Compiles {@code spec}; with {@code lab} (the hosts are the lab's Linux namespaces, whose veths are the links)
+   * the links of networks with a {@code tunnel:} compile as plain links, so that converge builds no tunnel to the
+   * spec's real addresses, and jails of FreeBSD release images are left out, since Linux cannot run them.
    *
    * @param recordedAllocations IPAM allocations from state, kept where still valid
    * @throws CycleException when {@code requires:} edges go round in a circle
    * @throws CompileException when a network is full, a secret cannot be read, a template cannot be rendered
    */
   public static Compilation compile(Spec spec, Map<String, ? extends Map<String, String>> recordedAllocations,
-      Secrets secrets, boolean linksProvided) throws CompileException, CycleException {
+      Secrets secrets, boolean lab) throws CompileException, CycleException {
     SortedMap<String, SortedMap<String, String>> allocations = Ipam.allocate(spec, recordedAllocations);
     TemplateContext context = new TemplateContext(spec, allocations, secrets);
     DesiredGraph.Builder graph = DesiredGraph.builder();
@@ -72,6 +76,12 @@ public final class Compiler {
     spec.images().keySet().forEach(i -> entities.put("image/" + i, Set.of()));
 
     List<String> errors = new ArrayList<>();
+    JailResources jails = new JailResources(new TreeMap<>(), List.of());
+    try {
+      jails = JailResources.of(spec, allocations, lab);
+    } catch (CompileException e) {
+      errors.add(e.getMessage());
+    }
     Map<String, HostResources> hosts = new HashMap<>();
     for (Host h : spec.hosts().values()) {
       try {
@@ -82,13 +92,14 @@ public final class Compiler {
     }
     NetworkResources network = NetworkResources.EMPTY;
     try {
-      network = NetworkResources.of(spec, allocations, secrets, linksProvided, graph);
+      network = NetworkResources.of(spec, allocations, secrets, lab, jails.jails().values(), graph);
     } catch (CompileException e) {
       errors.add(e.getMessage());
     }
     DnsResources dns = null;
     try {
-      dns = DnsResources.of(spec, secrets, graph);
+      dns = DnsResources.of(spec, secrets, jails.jails(), graph);
+      jails.add(spec, dns.jailResolvConf(), JailResources.InvokingUser.current(), graph);
     } catch (CompileException e) {
       errors.add(e.getMessage());
     }
@@ -117,10 +128,19 @@ public final class Compiler {
       }
       // BIND on a host is set up like its routing daemon: after the host's packages
       for (Set<ResourceId> ids : dns.byZone().values()) {
-        ids.stream().filter(id -> id.kind().equals(DnsResources.DNS_ZONE))
+        ids.stream().filter(id -> id.kind().equals(DnsResources.DNS_ZONE) && hosts.containsKey(id.target()))
             .forEach(zone -> hosts.get(zone.target()).packages().forEach(p -> graph.requires(zone, p)));
       }
     }
+    for (JailResources.Compiled j : jails.jails().values()) {
+      entities.put("jail/" + j.jail().name(), Set.of(j.id()));
+      pending.add(new Pending(j.id(), j.host(), j.jail().requires()));
+      pending.add(new Pending(j.image(), j.host(), List.of()));
+    }
+    Map<String, Set<ResourceId>> images = new TreeMap<>();
+    jails.jails().values().forEach(j -> images.computeIfAbsent("image/" + j.jail().image(), k -> new TreeSet<>())
+        .add(j.image()));
+    entities.putAll(images);
     for (FileSpec f : spec.files()) {
       ResourceId id = ResourceId.of(FILE, f.host(), f.path());
       try {
@@ -156,33 +176,14 @@ public final class Compiler {
         targets.stream().filter(t -> !t.equals(p.id())).forEach(t -> graph.requires(p.id(), t));
       }
     }
-    return new Compilation(graph.build(), allocations, entities, unmanaged(spec, dns.unmanaged()));
-  }
-
-  /**
-   * Sections that are loaded and validated but that no resource kind manages yet: said out loud, so that nobody
-   * mistakes an empty plan for a converged network.
-   */
-  private static List<String> unmanaged(Spec spec, List<String> waitingForJails) {
-    List<String> parts = new ArrayList<>();
-    count(parts, spec.jails().size(), "jail");
-    count(parts, spec.images().size(), "image");
     List<String> notes = new ArrayList<>();
-    if (!parts.isEmpty()) {
-      boolean one = parts.size() == 1 && parts.get(0).startsWith("1 ");
-      notes.add("the spec's " + String.join(", ", parts) + (one ? " is" : " are")
-          + " validated but not managed yet: their drivers are not part of this version");
+    if (!jails.notes().isEmpty()) {
+      notes.add("left out: " + String.join(", ", jails.notes()));
     }
-    if (!waitingForJails.isEmpty()) {
-      notes.add("not managed until jails are: " + String.join(", ", waitingForJails));
+    if (!dns.unmanaged().isEmpty()) {
+      notes.add("not managed: " + String.join(", ", dns.unmanaged()));
     }
-    return List.copyOf(notes);
-  }
-
-  private static void count(List<String> parts, int n, String what) {
-    if (n > 0) {
-      parts.add(n + " " + what + (n == 1 ? "" : "s"));
-    }
+    return new Compilation(graph.build(), allocations, entities, List.copyOf(notes));
   }
 
   private static Resource file(FileSpec f, ResourceId id, TemplateContext context) throws CompileException {

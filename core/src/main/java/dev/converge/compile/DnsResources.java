@@ -27,6 +27,7 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * The resources that {@code zones:} and the hosts' {@code resolver:} compile into:
@@ -43,12 +44,13 @@ import java.util.TreeSet;
  *
  * Values are in the DNS presentation form with absolute names, which is what a probe of the zone reads back.
  *
- * @param byZone the resources of each zone ({@code requires: [zone/NAME]})
+ * @param byZone the resources of each zone ({@code requires: [zone/NAME]}), but for the names of jails
  * @param resolverFiles the resolv.conf of each host that has a resolver
- * @param unmanaged zones and resolver settings that wait for jails, which no resource kind manages yet
+ * @param jailResolvConf the content of the resolv.conf of each jail that has a resolver
+ * @param unmanaged zones served by jails, and resolvers that are jails left out of the compile
  */
 record DnsResources(SortedMap<String, Set<ResourceId>> byZone, SortedMap<String, ResourceId> resolverFiles,
-    List<String> unmanaged) {
+    SortedMap<String, String> jailResolvConf, List<String> unmanaged) {
 
   static final String DNS_ZONE = "dns-zone";
   static final String DNS_RECORD = "dns-record";
@@ -65,14 +67,18 @@ record DnsResources(SortedMap<String, Set<ResourceId>> byZone, SortedMap<String,
    * @throws CompileException naming the zone when a key cannot be read, a server address has no local host to
    *     reach it from, a registered name collides with a record, or a network cannot be registered
    */
-  static DnsResources of(Spec spec, Secrets secrets, DesiredGraph.Builder graph) throws CompileException {
-    return new Builder(spec, secrets, graph).build();
+  static DnsResources of(Spec spec, Secrets secrets, SortedMap<String, JailResources.Compiled> jails,
+      DesiredGraph.Builder graph) throws CompileException {
+    return new Builder(spec, secrets, jails, graph).build();
   }
 
   private static final class Builder {
     private final Spec spec;
     private final Secrets secrets;
+    private final SortedMap<String, JailResources.Compiled> jails;
     private final DesiredGraph.Builder graph;
+    /** The jail each registered record names: the record waits until its jail is ready. */
+    private final Map<ResourceId, ResourceId> jailOfRecord = new TreeMap<>();
     private final List<String> errors = new ArrayList<>();
     private final List<String> unmanaged = new ArrayList<>();
     private final SortedMap<String, Set<ResourceId>> byZone = new TreeMap<>();
@@ -80,9 +86,11 @@ record DnsResources(SortedMap<String, Set<ResourceId>> byZone, SortedMap<String,
     private final Map<ResourceId, Location> recordOrigins = new TreeMap<>();
     private final SortedMap<String, ResourceId> servedZones = new TreeMap<>();
 
-    Builder(Spec spec, Secrets secrets, DesiredGraph.Builder graph) {
+    Builder(Spec spec, Secrets secrets, SortedMap<String, JailResources.Compiled> jails,
+        DesiredGraph.Builder graph) {
       this.spec = spec;
       this.secrets = secrets;
+      this.jails = jails;
       this.graph = graph;
     }
 
@@ -115,17 +123,22 @@ record DnsResources(SortedMap<String, Set<ResourceId>> byZone, SortedMap<String,
         if (served != null && served.target().equals(r.target())) {
           graph.requires(r.id(), served);
         }
+        Optional.ofNullable(jailOfRecord.get(r.id())).ifPresent(jail -> graph.requires(r.id(), jail));
       }
+      // a jail's own names follow the jail: a jail that requires its zone waits for the zone, not for them
+      byZone.values().forEach(ids -> ids.removeAll(jailOfRecord.keySet()));
       SortedMap<String, ResourceId> resolverFiles = resolverFiles();
+      SortedMap<String, String> jailResolvConf = jailResolvConf();
       if (!errors.isEmpty()) {
         throw new CompileException(String.join("\n", errors));
       }
-      return new DnsResources(byZone, resolverFiles, List.copyOf(unmanaged));
+      return new DnsResources(byZone, resolverFiles, jailResolvConf, List.copyOf(unmanaged));
     }
 
     private Optional<Endpoint> endpoint(Zone z) {
-      if (z.serverName().isPresent() && !spec.hosts().containsKey(z.serverName().get())) {
-        unmanaged.add("zone " + z.name() + " (served by jail " + z.serverName().get() + ")");
+      if (z.serverName().isPresent() && !spec.hosts().containsKey(z.serverName().get())
+          && !jails.containsKey(z.serverName().get())) {
+        unmanaged.add("zone " + z.name() + " (served by jail " + z.serverName().get() + ", left out)");
         return Optional.empty();
       }
       Sensitive key;
@@ -155,14 +168,19 @@ record DnsResources(SortedMap<String, Set<ResourceId>> byZone, SortedMap<String,
       if (!e.served() || servedZones.containsKey(zone)) {
         return;
       }
-      Host host = spec.hosts().get(e.target());
+      JailResources.Compiled jail = jails.get(e.target());
+      boolean inJail = !spec.hosts().containsKey(e.target()) && jail != null;
       ResourceId id = ResourceId.of(DNS_ZONE, e.target(), zone);
       graph.add(Resource.present(id, Properties.builder()
           .put("zone", zone)
           .put("key", e.key())
           .put("ttl", z.ttl())
-          .put("nameserver", nameserverAddress(host))
+          .put("nameserver", inJail ? jail.addressText() : nameserverAddress(spec.hosts().get(e.target())))
           .build(), origin));
+      if (inJail) {
+        // BIND inside a jail is set up once the jail runs, through the jail
+        graph.requires(id, jail.id());
+      }
       servedZones.put(zone, id);
       byZone.computeIfAbsent(z.name(), k -> new TreeSet<>()).add(id);
     }
@@ -200,12 +218,34 @@ record DnsResources(SortedMap<String, Set<ResourceId>> byZone, SortedMap<String,
             }
           }
         }
+        for (JailResources.Compiled j : jails.values()) {
+          if (!j.network().name().equals(n)) {
+            continue;
+          }
+          String owner = jailOwner(j, zone);
+          String type = j.address() instanceof Inet4Address ? "A" : "AAAA";
+          record(z.name(), zone, e, owner, type, z.ttl(), List.of(j.addressText()), j.jail().location())
+              .ifPresent(id -> jailOfRecord.put(id, j.id()));
+          if (z.reverse()) {
+            reverse(z, e, endpoints, net, j.address(), owner + ".")
+                .ifPresent(id -> jailOfRecord.put(id, j.id()));
+          }
+        }
       }
     }
 
+    /** A jail's name in a zone: its hostname when that lies in the zone, else the jail's name. */
+    private static String jailOwner(JailResources.Compiled j, String zone) {
+      String hostname = lower(j.jail().hostname().orElse(""));
+      if (hostname.endsWith("." + zone)) {
+        return hostname;
+      }
+      return lower(j.jail().name()) + "." + zone;
+    }
+
     /** The PTR of {@code address}: in the spec's zone that holds it, else in the octet-aligned zone of the network. */
-    private void reverse(Zone forward, Endpoint e, Map<String, Endpoint> endpoints, Network net, InetAddress address,
-        String target) {
+    private Optional<ResourceId> reverse(Zone forward, Endpoint e, Map<String, Endpoint> endpoints, Network net,
+        InetAddress address, String target) {
       String owner = reverseName(address);
       Optional<Zone> declared = spec.zones().values().stream()
           .filter(z -> owner.equals(lower(z.name())) || owner.endsWith("." + lower(z.name())))
@@ -218,7 +258,7 @@ record DnsResources(SortedMap<String, Set<ResourceId>> byZone, SortedMap<String,
         where = endpoints.get(declared.get().name());
         ttl = declared.get().ttl();
         if (where == null) {
-          return;
+          return Optional.empty();
         }
       } else {
         zone = reverseZone(net.cidr());
@@ -227,18 +267,18 @@ record DnsResources(SortedMap<String, Set<ResourceId>> byZone, SortedMap<String,
         serve(forward, zone, e, forward.location());
         byZone.computeIfAbsent(forward.name(), k -> new TreeSet<>());
       }
-      record(declared.map(Zone::name).orElse(forward.name()), zone, where, owner, "PTR", ttl, List.of(target),
-          forward.location());
+      return record(declared.map(Zone::name).orElse(forward.name()), zone, where, owner, "PTR", ttl,
+          List.of(target), forward.location());
     }
 
-    private void record(String entity, String zone, Endpoint e, String owner, String type, long ttl,
+    private Optional<ResourceId> record(String entity, String zone, Endpoint e, String owner, String type, long ttl,
         List<String> values, Location origin) {
       ResourceId id = ResourceId.of(DNS_RECORD, e.target(), owner + "/" + type);
       Location first = recordOrigins.putIfAbsent(id, origin);
       if (first != null) {
         errors.add(origin + ": " + type + " record " + owner + " is asked for twice (first at " + first
             + "): a name registered from a network cannot also be a record of the zone");
-        return;
+        return Optional.empty();
       }
       records.put(id, Resource.present(id, Properties.builder()
           .put("zone", zone)
@@ -248,6 +288,7 @@ record DnsResources(SortedMap<String, Set<ResourceId>> byZone, SortedMap<String,
           .put("values", new ArrayList<>(new TreeSet<>(values)))
           .build(), origin));
       byZone.computeIfAbsent(entity, k -> new TreeSet<>()).add(id);
+      return Optional.of(id);
     }
 
     private SortedMap<String, ResourceId> resolverFiles() {
@@ -257,16 +298,8 @@ record DnsResources(SortedMap<String, Set<ResourceId>> byZone, SortedMap<String,
           continue;
         }
         String resolver = h.resolver().get();
-        String address;
-        Set<ResourceId> requires = new TreeSet<>();
-        if (InetAddresses.isInetAddress(resolver)) {
-          address = resolver;
-        } else if (spec.hosts().containsKey(resolver)) {
-          Host server = spec.hosts().get(resolver);
-          address = nameserverAddress(server);
-          servedZones.values().stream().filter(id -> id.target().equals(resolver)).forEach(requires::add);
-        } else {
-          unmanaged.add("resolver of host " + h.name() + " (jail " + resolver + ")");
+        Optional<Nameserver> nameserver = nameserver(resolver, "host " + h.name());
+        if (nameserver.isEmpty()) {
           continue;
         }
         ResourceId id = ResourceId.of(Compiler.FILE, h.name(), RESOLV_CONF);
@@ -275,31 +308,71 @@ record DnsResources(SortedMap<String, Set<ResourceId>> byZone, SortedMap<String,
               + " among its files: expected one of them");
           continue;
         }
-        StringBuilder content = new StringBuilder("# managed by converge: resolver ").append(resolver).append('\n');
-        SortedSet<String> search = searchDomains(h.name());
-        if (!search.isEmpty()) {
-          content.append("search ").append(String.join(" ", search)).append('\n');
-        }
-        content.append("nameserver ").append(address).append('\n');
+        String content = resolvConf(resolver, searchDomains(n -> n.addresses().containsKey(h.name())),
+            nameserver.get().address());
         graph.add(Resource.present(id, Properties.builder()
             .put("type", "file")
-            .put("content", content.toString())
+            .put("content", content)
             .put("mode", "0644")
             .put("owner", Optional.empty())
             .put("group", Optional.empty())
             .build(), h.location()));
-        requires.forEach(r -> graph.requires(id, r));
+        nameserver.get().requires().forEach(r -> graph.requires(id, r));
         files.put(h.name(), id);
       }
       return files;
     }
 
-    /** The zones that register a network {@code host} has addresses on: its short name resolves in them. */
-    private SortedSet<String> searchDomains(String host) {
+    /** A jail's resolv.conf, pointing where a host's would; the jail's short name resolves in its network's zones. */
+    private SortedMap<String, String> jailResolvConf() {
+      SortedMap<String, String> out = new TreeMap<>();
+      for (JailResources.Compiled j : jails.values()) {
+        Optional<String> resolver = j.jail().resolver();
+        if (resolver.isEmpty()) {
+          continue;
+        }
+        nameserver(resolver.get(), "jail " + j.jail().name()).ifPresent(ns -> out.put(j.jail().name(),
+            resolvConf(resolver.get(), searchDomains(n -> n.name().equals(j.network().name())), ns.address())));
+      }
+      return out;
+    }
+
+    /** Where a resolver answers, and what must be up first: a host's zones, or a jail. */
+    private record Nameserver(String address, Set<ResourceId> requires) {}
+
+    private Optional<Nameserver> nameserver(String resolver, String of) {
+      if (InetAddresses.isInetAddress(resolver)) {
+        return Optional.of(new Nameserver(resolver, Set.of()));
+      }
+      if (spec.hosts().containsKey(resolver)) {
+        Set<ResourceId> requires = new TreeSet<>();
+        servedZones.values().stream().filter(id -> id.target().equals(resolver)).forEach(requires::add);
+        return Optional.of(new Nameserver(nameserverAddress(spec.hosts().get(resolver)), requires));
+      }
+      JailResources.Compiled jail = jails.get(resolver);
+      if (jail == null) {
+        unmanaged.add("resolver of " + of + " (jail " + resolver + ", left out)");
+        return Optional.empty();
+      }
+      Set<ResourceId> requires = new TreeSet<>(Set.of(jail.id()));
+      servedZones.values().stream().filter(id -> id.target().equals(resolver)).forEach(requires::add);
+      return Optional.of(new Nameserver(jail.addressText(), requires));
+    }
+
+    private static String resolvConf(String resolver, SortedSet<String> search, String address) {
+      StringBuilder content = new StringBuilder("# managed by converge: resolver ").append(resolver).append('\n');
+      if (!search.isEmpty()) {
+        content.append("search ").append(String.join(" ", search)).append('\n');
+      }
+      return content.append("nameserver ").append(address).append('\n').toString();
+    }
+
+    /** The zones that register a network {@code on} accepts: a short name resolves in them. */
+    private SortedSet<String> searchDomains(Predicate<Network> on) {
       SortedSet<String> out = new TreeSet<>();
       for (Zone z : spec.zones().values()) {
         if (z.register().stream().map(spec.networks()::get)
-            .anyMatch(n -> n.kind() != Network.Kind.LINKS && n.addresses().containsKey(host))) {
+            .anyMatch(n -> n.kind() != Network.Kind.LINKS && on.test(n))) {
           out.add(lower(z.name()));
         }
       }

@@ -17,6 +17,7 @@ import dev.converge.spec.Spec;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,17 +61,19 @@ record NetworkResources(SortedMap<String, List<ResourceId>> byHost, SortedMap<St
    *
    * @param allocations IPAM's allocations, holding the /30 of every link
    * @param linksProvided whether every link interface already exists (the lab's veths): no {@code tunnel} then
+   * @param jails the jails, whose /32s on loopback networks their hosts' routers advertise
    * @throws CompileException naming host and interface when two networks want one interface as different kinds, a
    *     host in two areas puts one interface in both, or the MD5 key or a WireGuard private key cannot be read
    */
   static NetworkResources of(Spec spec, SortedMap<String, SortedMap<String, String>> allocations, Secrets secrets,
-      boolean linksProvided, DesiredGraph.Builder graph) throws CompileException {
+      boolean linksProvided, Collection<JailResources.Compiled> jails, DesiredGraph.Builder graph)
+      throws CompileException {
     List<String> errors = new ArrayList<>();
     Map<String, Map<String, Iface>> interfaces = interfaces(spec, allocations, errors);
     if (!linksProvided) {
       tunnels(spec, allocations, secrets, interfaces, errors);
     }
-    Map<String, OspfRouter> routers = routers(spec, allocations, interfaces, secrets, errors);
+    Map<String, OspfRouter> routers = routers(spec, allocations, interfaces, jails, secrets, errors);
     if (!errors.isEmpty()) {
       throw new CompileException(String.join("\n", errors));
     }
@@ -368,7 +371,8 @@ record NetworkResources(SortedMap<String, List<ResourceId>> byHost, SortedMap<St
   }
 
   private static Map<String, OspfRouter> routers(Spec spec, SortedMap<String, SortedMap<String, String>> allocations,
-      Map<String, Map<String, Iface>> interfaces, Secrets secrets, List<String> errors) {
+      Map<String, Map<String, Iface>> interfaces, Collection<JailResources.Compiled> jails, Secrets secrets,
+      List<String> errors) {
     Map<String, OspfRouter> routers = new TreeMap<>();
     for (Ospf.Area area : spec.ospf().areas().values()) {
       Set<String> members = area.members(spec.networks());
@@ -417,6 +421,12 @@ record NetworkResources(SortedMap<String, List<ResourceId>> byHost, SortedMap<St
               r.networks.put(net.cidr().toString(), area.id());
             }
             join(r, net.interfaceName().orElseThrow(), passive(area), h, area, errors);
+          }
+          if (net.kind() == Network.Kind.LOOPBACK) {
+            // the jail's /32 sits on the host's side of the jail's link (Linux) or on the network's interface
+            // (FreeBSD); a network statement of its own advertises it either way
+            jails.stream().filter(j -> j.host().equals(h) && j.network().name().equals(n))
+                .forEach(j -> r.networks.put(Cidr.host(j.address()).toString(), area.id()));
           }
         }
       }

@@ -71,7 +71,7 @@ public final class Engine implements AutoCloseable {
   private final int maxRounds;
   private final Map<String, String> environment;
   private final EngineListener listener;
-  private final boolean linksProvided;
+  private final boolean lab;
   private final ExecutorService probePool;
 
   private Engine(Builder b) {
@@ -83,7 +83,7 @@ public final class Engine implements AutoCloseable {
     this.maxRounds = b.maxRounds;
     this.environment = b.environment;
     this.listener = b.listener;
-    this.linksProvided = b.linksProvided;
+    this.lab = b.lab;
     AtomicInteger n = new AtomicInteger();
     this.probePool = Executors.newFixedThreadPool(b.limits.parallelism(), r -> {
       Thread t = new Thread(r, "converge-probe-" + n.incrementAndGet());
@@ -160,7 +160,7 @@ public final class Engine implements AutoCloseable {
     private int maxRounds = 5;
     private Map<String, String> environment = System.getenv();
     private EngineListener listener = EngineListener.NONE;
-    private boolean linksProvided;
+    private boolean lab;
 
     private Builder(DriverRegistry registry) {
       this.registry = registry;
@@ -198,11 +198,12 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Whether the hosts' link interfaces already exist (the lab makes them as veths): converge then builds no
-     * WireGuard or GRE tunnel, whose endpoints are the spec's real addresses, outside the lab.
+     * Whether the hosts are the lab's Linux namespaces. Their link interfaces already exist (the lab makes them as
+     * veths), so converge builds no WireGuard or GRE tunnel, whose endpoints are the spec's real addresses outside
+     * the lab; and jails of FreeBSD release images, which Linux cannot run, are left out.
      */
-    public Builder linksProvided(boolean provided) {
-      this.linksProvided = provided;
+    public Builder lab(boolean lab) {
+      this.lab = lab;
       return this;
     }
 
@@ -232,6 +233,7 @@ public final class Engine implements AutoCloseable {
     private final List<NotConverging> notConverging = new ArrayList<>();
     private final List<Outcome> notReady = new ArrayList<>();
     private Compilation compilation;
+    private Map<String, Resource> jails;
     private List<Resource> deletions;
     private final Map<ResourceId, Resource> deletionsById = new HashMap<>();
     private final Set<ResourceId> unprobed = new HashSet<>();
@@ -289,7 +291,7 @@ public final class Engine implements AutoCloseable {
       all.addAll(deletions);
       Set<ResourceId> paused = all.stream()
           .map(Resource::id)
-          .filter(id -> options.pausedHosts().contains(id.target()))
+          .filter(id -> options.pausedHosts().contains(hostOf(id.target())))
           .collect(Collectors.toSet());
 
       List<Resource> toProbe = without(all, paused);
@@ -664,18 +666,43 @@ public final class Engine implements AutoCloseable {
       }
     }
 
-    private Target target(String host) {
+    /** A host of the spec, or a jail whose resources are reached inside it through its host. */
+    private Target target(String name) {
       synchronized (targets) {
-        return targets.computeIfAbsent(host, h -> new HostTarget(h, platform(h), endpoints.of(spec, h), pool));
+        Target t = targets.get(name);
+        if (t == null) {
+          Resource jail = spec.hosts().containsKey(name) ? null : jails().get(name);
+          t = jail == null ? new HostTarget(name, platform(name), endpoints.of(spec, name), pool)
+              : new JailTarget(name, platform(name), target(jail.target()), jail, driverFor(jail));
+          targets.put(name, t);
+        }
+        return t;
       }
+    }
+
+    /** The jails of this run by name: resources can target them as they target hosts. */
+    private Map<String, Resource> jails() {
+      if (jails == null) {
+        Map<String, Resource> byName = new HashMap<>();
+        compilation.graph().resources().values().stream().filter(r -> r.kind().equals(Compiler.JAIL))
+            .forEach(r -> byName.put(r.id().name(), r));
+        jails = Map.copyOf(byName);
+      }
+      return jails;
+    }
+
+    /** The host a target is on: itself for a host, its host for a jail. */
+    private String hostOf(String target) {
+      Resource jail = spec.hosts().containsKey(target) ? null : jails().get(target);
+      return jail == null ? target : jail.target();
     }
 
     private Driver driverFor(Resource r) {
       return registry.driverFor(r.kind(), platform(r.target())).orElseThrow();
     }
 
-    private String platform(String host) {
-      return platforms.computeIfAbsent(host, h -> endpoints.platform(spec, h));
+    private String platform(String target) {
+      return platforms.computeIfAbsent(target, t -> endpoints.platform(spec, hostOf(t)));
     }
 
     private void requireDrivers() throws EngineException {
@@ -709,7 +736,7 @@ public final class Engine implements AutoCloseable {
         if (compilation.graph().resource(id).isPresent()) {
           return;
         }
-        if (!spec.hosts().containsKey(id.target())) {
+        if (!spec.hosts().containsKey(id.target()) && !jails().containsKey(id.target())) {
           notes.add(id + " is no longer in the spec, but its host `" + id.target()
               + "` is gone too: converge cannot remove it and keeps it recorded");
         } else if (o.created()) {
@@ -723,7 +750,7 @@ public final class Engine implements AutoCloseable {
 
     private Compilation compile(State state) throws EngineException {
       try {
-        return Compiler.compile(spec, state.allocations(), Secrets.of(spec, environment), linksProvided);
+        return Compiler.compile(spec, state.allocations(), Secrets.of(spec, environment), lab);
       } catch (CycleException e) {
         throw new EngineException(EngineException.Kind.INVALID_SPEC, e.getMessage(), e);
       } catch (CompileException e) {

@@ -365,6 +365,22 @@ final class Conversion<T> {
     });
   }
 
+  /** A package mirror: a web URL, or a {@code file:///} directory on the host that uses it. */
+  static Conversion<String> mirror() {
+    return of("an http://, https:// or file:/// URL", text -> {
+      try {
+        URI uri = new URI(text);
+        String scheme = String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT);
+        boolean web = (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null;
+        boolean file = scheme.equals("file") && uri.getHost() == null && uri.getPath() != null
+            && uri.getPath().startsWith("/");
+        return web || file ? text : null;
+      } catch (URISyntaxException e) {
+        return null;
+      }
+    });
+  }
+
   static Conversion<String> environmentVariable() {
     return matching("an environment variable name such as OSPF_KEY", ENVIRONMENT_VARIABLE);
   }

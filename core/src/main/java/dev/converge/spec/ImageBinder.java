@@ -77,7 +77,7 @@ final class ImageBinder {
     Optional<String> suite = r.require("suite", Conversion.matching("a Debian or Ubuntu suite such as bookworm",
         Pattern.compile("[a-z][a-z0-9.-]{0,31}")));
     String variant = r.get("variant", Conversion.oneOf("minbase", "buildd", "fakechroot"), "minbase");
-    Optional<String> mirror = r.get("mirror", Conversion.url());
+    Optional<String> mirror = r.get("mirror", Conversion.mirror());
     List<String> packages = r.list("packages", Conversion.packageName()).orElse(List.of());
     return suite.map(s -> new Debootstrap(s, variant, mirror, packages));
   }

@@ -48,11 +48,11 @@ class TunnelCompileTest {
 
   @TempDir Path dir;
 
-  private Compilation compile(String yaml, boolean linksProvided) throws Exception {
+  private Compilation compile(String yaml, boolean lab) throws Exception {
     Path file = dir.resolve("site.yaml");
     Files.writeString(file, yaml);
     Spec spec = SpecLoader.builder().environment(ENVIRONMENT).build().load(file).spec();
-    return Compiler.compile(spec, Map.of(), Secrets.of(spec, ENVIRONMENT), linksProvided);
+    return Compiler.compile(spec, Map.of(), Secrets.of(spec, ENVIRONMENT), lab);
   }
 
   private static String wireguardSpec() {

@@ -93,7 +93,7 @@ class ImageBinderTest {
             + " bookworm",
         "site.yaml:7:32: `debootstrap.variant` in image `b`: found `tiny`, expected one of minbase, buildd,"
             + " fakechroot",
-        "site.yaml:7:46: `debootstrap.mirror` in image `b`: found `deb.debian.org`, expected an http:// or"
-            + " https:// URL");
+        "site.yaml:7:46: `debootstrap.mirror` in image `b`: found `deb.debian.org`, expected an http://,"
+            + " https:// or file:/// URL");
   }
 }

@@ -1,4 +1,4 @@
-package dev.converge.ssh;
+package dev.converge.transport;
 
 import dev.converge.driver.Command;
 import dev.converge.driver.FileAttributes;
@@ -16,10 +16,10 @@ import java.util.List;
  * {@code mv} are used, all present on Linux and FreeBSD. Scripts stay on one line: a csh login shell rejects
  * newlines inside quotes.
  */
-final class FileCommands {
+public final class FileCommands {
 
   /** The exit status with which {@link #read} reports that the file does not exist. */
-  static final int MISSING = 44;
+  public static final int MISSING = 44;
 
   private static final String READ = "[ -e \"$1\" ] || exit " + MISSING + "; exec cat -- \"$1\"";
 
@@ -54,12 +54,12 @@ final class FileCommands {
   private FileCommands() {}
 
   /** Prints the file to stdout, or exits with {@link #MISSING} if it does not exist (a dangling link included). */
-  static Command read(String path, Duration timeout) {
+  public static Command read(String path, Duration timeout) {
     return new Command(List.of("sh", "-c", READ, "sh", requireFilePath(path)), null, timeout);
   }
 
   /** Replaces the file with stdin; fails with a message on stderr if its directory does not exist. */
-  static Command write(String path, byte[] content, FileAttributes attributes, Duration timeout) {
+  public static Command write(String path, byte[] content, FileAttributes attributes, Duration timeout) {
     return new Command(List.of("sh", "-c", WRITE, "sh", requireFilePath(path), attributes.octalMode(),
         attributes.owner().orElse(""), attributes.group().orElse(""), Integer.toString(content.length)), content,
         timeout);
