@@ -446,7 +446,7 @@ public final class JailDriver implements Driver, Movable, Rendering {
         throw new ActionException(what + " on " + remote.host() + ": unexpected pw usershow output `" + ids + "`");
       }
       remote.run(jexecScript(jail, SSH_DIRECTORY_SCRIPT, name, f[2], f[3]), what + " (~/.ssh of `" + name + "`)");
-      writeInside(remote, jail, f[8] + "/.ssh/authorized_keys", u.sshKey().get() + "\n", "0600", f[2] + ":" + f[3],
+      writeInside(remote, jail, f[8] + "/.ssh/authorized_keys", u.sshKey().get(), "0600", f[2] + ":" + f[3],
           what);
     }
     if (u.sudo()) {

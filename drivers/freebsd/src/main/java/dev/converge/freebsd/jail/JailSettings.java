@@ -62,7 +62,10 @@ record JailSettings(
   /** A host directory mounted into the jail with nullfs. */
   record Mount(String source, String target, boolean readOnly) {}
 
-  /** A user inside the jail: a provision user with key and sudo, or a devel user with fixed ids. */
+  /**
+   * A user inside the jail: a provision user with keys and sudo, or a devel user with fixed ids. {@code sshKey} is
+   * the authorized_keys text: one key per line, each line ending in a newline.
+   */
   record JailUser(Optional<String> sshKey, boolean sudo, Optional<Long> uid, Optional<Long> gid) {}
 
   /** The checked settings of jail {@code name} on {@code host}; the message names both and the bad value. */
@@ -97,8 +100,7 @@ record JailSettings(
         throw c.fail("`" + user + "` in users is not a user name");
       }
       Map<?, ?> u = c.map(v, "user `" + user + "`");
-      Optional<String> key = Optional.ofNullable(u.get("ssh-key")).map(s -> c.line("ssh-key of " + user,
-          String.valueOf(s)));
+      Optional<String> key = Optional.ofNullable(u.get("ssh-key")).map(s -> c.keys(user, String.valueOf(s)));
       users.put(user, new JailUser(key, Boolean.TRUE.equals(u.get("sudo")), c.id(u.get("uid"), user),
           c.id(u.get("gid"), user)));
     });
@@ -174,6 +176,18 @@ record JailSettings(
         throw fail(field + " `" + printable(v) + "` must be one non-empty line without control characters");
       }
       return v;
+    }
+
+    /** Key lines (compile joins a key file's lines with newlines), each checked, as authorized_keys text. */
+    String keys(String user, String text) {
+      List<String> lines = text.lines().toList();
+      if (lines.isEmpty()) {
+        throw fail("ssh-key of " + user + " is empty");
+      }
+      for (String l : lines) {
+        line("ssh-key of " + user, l);
+      }
+      return String.join("\n", lines) + "\n";
     }
 
     String path(Object v, String what) {

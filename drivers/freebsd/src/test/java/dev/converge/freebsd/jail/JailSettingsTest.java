@@ -35,6 +35,16 @@ class JailSettingsTest {
   }
 
   @Test
+  void keyTextIsCheckedLineByLine() {
+    Map<String, Object> p = Jails.minimal();
+    p.put("users", Map.of("provision", Map.of("ssh-key", "ssh-ed25519 AAAA a\nssh-rsa BBBB b", "sudo", false)));
+    assertThat(Jails.settings(p).users().get("provision").sshKey()).contains("ssh-ed25519 AAAA a\nssh-rsa BBBB b\n");
+
+    p.put("users", Map.of("provision", Map.of("ssh-key", "ssh-ed25519 AAAA a\u0000\n")));
+    assertThatThrownBy(() -> Jails.settings(p)).hasMessageStartingWith("jail `web` on h1: ssh-key of provision");
+  }
+
+  @Test
   void aNewlineInTheStartCommandIsRefused() {
     Map<String, Object> p = Jails.minimal();
     p.put("start", "httpd\nrm -rf /");

@@ -37,13 +37,13 @@ final class Jails {
     return p;
   }
 
-  /** A web jail with every field. */
+  /** A web jail with every field; the user's key text as compile reads it from a key file. */
   static Map<String, Object> web() {
     Map<String, Object> p = minimal();
     p.put("start", "busybox httpd -f -p 80 -h /www");
     p.put("mounts", List.of(Map.of("source", "/data/www", "target", "/usr/local/www", "read-only", true),
         Map.of("source", "/data/logs", "target", "/var/log/web", "read-only", false)));
-    p.put("users", Map.of("provision", Map.of("ssh-key", "ssh-ed25519 AAAAC3Nza provision@mgmt", "sudo", true)));
+    p.put("users", Map.of("provision", Map.of("ssh-key", "ssh-ed25519 AAAAC3Nza provision@mgmt\n", "sudo", true)));
     p.put("packages", List.of("busybox"));
     p.put("resolv-conf", "nameserver 172.16.3.3\nsearch my.domain\n");
     return p;
