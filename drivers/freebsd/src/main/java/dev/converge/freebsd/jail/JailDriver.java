@@ -3,6 +3,7 @@ package dev.converge.freebsd.jail;
 import dev.converge.driver.ActionException;
 import dev.converge.driver.Command;
 import dev.converge.driver.Driver;
+import dev.converge.driver.Enterable;
 import dev.converge.driver.ExecResult;
 import dev.converge.driver.FileAttributes;
 import dev.converge.driver.Movable;
@@ -10,6 +11,8 @@ import dev.converge.driver.ProbeException;
 import dev.converge.driver.Readiness;
 import dev.converge.driver.Rendering;
 import dev.converge.driver.Target;
+import dev.converge.driver.Transport;
+import dev.converge.driver.TransportException;
 import dev.converge.freebsd.ProbeOutput;
 import dev.converge.freebsd.Remote;
 import dev.converge.freebsd.TargetLocks;
@@ -61,7 +64,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * (both ZFS), else a tar stream of the root; then record, conf and start on the destination, wait until it is ready,
  * and remove it from the source. Any failure cleans the destination and starts the jail again on the source.
  */
-public final class JailDriver implements Driver, Movable, Rendering {
+public final class JailDriver implements Driver, Movable, Rendering, Enterable {
 
   public static final String KIND = "jail";
   static final String RUNNING = "running";
@@ -70,6 +73,10 @@ public final class JailDriver implements Driver, Movable, Rendering {
   private static final Set<String> RESTARTING = Set.of("network", "hostname", "start", "mounts");
   private static final Duration READINESS_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration DATA_TIMEOUT = Duration.ofHours(6);
+  private static final String SUDOERS_DIRECTORY = "/usr/local/etc/sudoers.d";
+  private static final FileAttributes ROOT_OWNED = new FileAttributes(0644, Optional.of("0"), Optional.of("0"));
+  private static final FileAttributes ROOT_ONLY_READABLE =
+      new FileAttributes(0440, Optional.of("0"), Optional.of("0"));
 
   /**
    * Preamble: jls's JSON tagged {@code jls}, the storage decision. Per jail: its {@code record} and {@code conf}
@@ -135,14 +142,6 @@ public final class JailDriver implements Driver, Movable, Rendering {
         echo "$1 exists but $2 does not: a jail converge did not make; converge leaves it alone" >&2
         exit 1
       fi
-      """;
-
-  /** Inside the jail: $1 path, $2 mode, $3 owner:group; stdin the content, replacing the file atomically. */
-  static final String WRITE_INSIDE_SCRIPT = """
-      umask 077
-      mkdir -p "$(dirname "$1")" || exit 1
-      t=$(mktemp "$1.XXXXXX") || exit 1
-      cat > "$t" && chown "$3" "$t" && chmod "$2" "$t" && mv -f "$t" "$1" || { rm -f "$t"; exit 1; }
       """;
 
   /** Inside the jail: $1 user, $2 uid, $3 gid: the user's ~/.ssh, 0700, never through a symbolic link. */
@@ -373,7 +372,7 @@ public final class JailDriver implements Driver, Movable, Rendering {
       remote.run(Command.of("service", "jail", "start", s.name()), what);
     }
     if (change.touches("resolv-conf") && s.resolvConf().isPresent()) {
-      writeInside(remote, s.name(), "/etc/resolv.conf", s.resolvConf().get(), "0644", "root:wheel", what);
+      inside(remote, s).write("/etc/resolv.conf", s.resolvConf().get(), ROOT_OWNED, what);
     }
     provision(remote, s, change.touches("users") ? applied.users() : s.users(),
         change.touches("packages") ? applied.packages() : s.packages(), what);
@@ -393,89 +392,77 @@ public final class JailDriver implements Driver, Movable, Rendering {
     }
   }
 
+  /** The running jail as a remote: commands through jexec, files written by commands inside it. */
+  private static Remote inside(Remote host, JailSettings s) {
+    return new Remote(host.target(), new JexecTransport(host.transport(), s.name(), s.network().address()));
+  }
+
   /**
    * Inside the running jail: users that are new or changed since {@code had} (and removes those gone), and packages
    * not in {@code hadPackages} (and deletes those gone).
    */
   private static void provision(Remote remote, JailSettings s, Map<String, JailUser> had, List<String> hadPackages,
       String what) throws ActionException {
-    String jail = s.name();
+    Remote jail = inside(remote, s);
     for (Map.Entry<String, JailUser> e : s.users().entrySet()) {
       if (!e.getValue().equals(had.get(e.getKey()))) {
-        user(remote, jail, e.getKey(), e.getValue(), what);
+        user(jail, e.getKey(), e.getValue(), what + " (user `" + e.getKey() + "`)");
       }
     }
     for (String gone : had.keySet()) {
       if (!s.users().containsKey(gone)) {
-        remote.run(jexec(jail, "pw", "userdel", "-n", gone), what);
-        remote.run(jexec(jail, "rm", "-f", "--", sudoers(gone)), what);
+        jail.run(Command.of("pw", "userdel", "-n", gone), what);
+        jail.run(Command.of("rm", "-f", "--", sudoers(gone)), what);
       }
     }
     List<String> install = s.packages().stream().filter(p -> !hadPackages.contains(p)).toList();
     if (!install.isEmpty()) {
-      List<String> argv = new ArrayList<>(List.of("pkg", "-j", jail, "install", "-y"));
+      List<String> argv = new ArrayList<>(List.of("pkg", "-j", s.name(), "install", "-y"));
       argv.addAll(install);
       remote.run(Command.of(argv).withTimeout(DATA_TIMEOUT), what + " (packages)");
     }
     List<String> delete = hadPackages.stream().filter(p -> !s.packages().contains(p)).toList();
     if (!delete.isEmpty()) {
-      List<String> argv = new ArrayList<>(List.of("pkg", "-j", jail, "delete", "-y"));
+      List<String> argv = new ArrayList<>(List.of("pkg", "-j", s.name(), "delete", "-y"));
       argv.addAll(delete);
       remote.run(Command.of(argv), what + " (packages)");
     }
   }
 
-  private static void user(Remote remote, String jail, String name, JailUser u, String what)
-      throws ActionException {
-    boolean exists = remote.exec(jexec(jail, "pw", "usershow", "-n", name), what).ok();
-    if (u.gid().isPresent() && !remote.exec(jexec(jail, "pw", "groupshow", "-g", u.gid().get().toString()), what)
-        .ok()) {
-      remote.run(jexec(jail, "pw", "groupadd", "-n", name, "-g", u.gid().get().toString()), what);
+  /** Creates or updates one user inside {@code jail}: account, authorized keys (0600) and sudoers file (0440). */
+  private static void user(Remote jail, String name, JailUser u, String what) throws ActionException {
+    boolean exists = jail.exec(Command.of("pw", "usershow", "-n", name), what).ok();
+    if (u.gid().isPresent() && !jail.exec(Command.of("pw", "groupshow", "-g", u.gid().get().toString()), what).ok()) {
+      jail.run(Command.of("pw", "groupadd", "-n", name, "-g", u.gid().get().toString()), what);
     }
-    List<String> argv = new ArrayList<>(List.of("jexec", jail, "pw", exists ? "usermod" : "useradd", "-n", name));
+    List<String> argv = new ArrayList<>(List.of("pw", exists ? "usermod" : "useradd", "-n", name));
     if (!exists) {
       argv.addAll(List.of("-m", "-s", "/bin/sh"));
     }
     u.uid().ifPresent(id -> argv.addAll(List.of("-u", id.toString())));
     u.gid().ifPresent(id -> argv.addAll(List.of("-g", id.toString())));
-    remote.run(Command.of(argv), what + " (user `" + name + "`)");
+    jail.run(Command.of(argv), what);
     if (u.sshKey().isPresent()) {
-      String ids = remote.run(jexec(jail, "pw", "usershow", "-n", name), what).out().strip();
-      String[] f = ids.split(":", -1);
-      if (f.length < 10) {
-        throw new ActionException(what + " on " + remote.host() + ": unexpected pw usershow output `" + ids + "`");
+      String entry = jail.run(Command.of("pw", "usershow", "-n", name), what).out().strip();
+      String[] f = entry.split(":", -1);
+      if (f.length < 10 || !f[8].startsWith("/")) {
+        throw new ActionException(what + " on " + jail.host() + ": unexpected pw usershow output `" + entry
+            + "` (expected name:password:uid:gid:class:change:expire:gecos:home:shell)");
       }
-      remote.run(jexecScript(jail, SSH_DIRECTORY_SCRIPT, name, f[2], f[3]), what + " (~/.ssh of `" + name + "`)");
-      writeInside(remote, jail, f[8] + "/.ssh/authorized_keys", u.sshKey().get(), "0600", f[2] + ":" + f[3],
-          what);
+      jail.run(ProbeOutput.script(SSH_DIRECTORY_SCRIPT, List.of(name, f[2], f[3])), what);
+      jail.write(f[8] + "/.ssh/authorized_keys", u.sshKey().get(),
+          new FileAttributes(0600, Optional.of(f[2]), Optional.of(f[3])), what);
     }
     if (u.sudo()) {
-      writeInside(remote, jail, sudoers(name), name + " ALL=(ALL:ALL) NOPASSWD: ALL\n", "0440", "root:wheel", what);
+      jail.run(Command.of("mkdir", "-p", SUDOERS_DIRECTORY), what);
+      jail.write(sudoers(name), name + " ALL=(ALL:ALL) NOPASSWD: ALL\n", ROOT_ONLY_READABLE, what);
     } else if (exists) {
-      remote.run(jexec(jail, "rm", "-f", "--", sudoers(name)), what);
+      jail.run(Command.of("rm", "-f", "--", sudoers(name)), what);
     }
   }
 
   private static String sudoers(String user) {
-    return "/usr/local/etc/sudoers.d/converge-" + user;
-  }
-
-  private static Command jexec(String jail, String... argv) {
-    List<String> all = new ArrayList<>(List.of("jexec", jail));
-    all.addAll(List.of(argv));
-    return Command.of(all);
-  }
-
-  private static Command jexecScript(String jail, String script, String... args) {
-    List<String> all = new ArrayList<>(List.of("jexec", jail, "/bin/sh", "-c", script, "sh"));
-    all.addAll(List.of(args));
-    return Command.of(all);
-  }
-
-  /** Writes a file inside the running jail, so that the jail's own symbolic links resolve inside it. */
-  private static void writeInside(Remote remote, String jail, String path, String content, String mode,
-      String owner, String what) throws ActionException {
-    remote.run(jexecScript(jail, WRITE_INSIDE_SCRIPT, path, mode, owner).withStdin(content), what + " (" + path + ")");
+    return SUDOERS_DIRECTORY + "/converge-" + user;
   }
 
   private static void writeConf(Remote remote, JailSettings s, String what) throws ActionException {
@@ -563,6 +550,18 @@ public final class JailDriver implements Driver, Movable, Rendering {
       remote.run(Command.of("zfs", "destroy", "-r", record.dataset().get()), what);
     }
     remote.run(ProbeOutput.script(REMOVE_SCRIPT, List.of(directory)).withTimeout(DATA_TIMEOUT), what);
+  }
+
+  /** Commands and files inside the jail, through jexec(8) on its host. */
+  @Override
+  public Transport enter(Target host, Resource jail) throws TransportException {
+    JailSettings s;
+    try {
+      s = JailSettings.of(host.name(), jail.id().name(), jail.properties());
+    } catch (IllegalArgumentException e) {
+      throw new TransportException(e.getMessage(), e);
+    }
+    return new JexecTransport(host.transport(), s.name(), s.network().address());
   }
 
   /** The jail.conf the properties become, so that a plan shows a conf change as a line diff. */

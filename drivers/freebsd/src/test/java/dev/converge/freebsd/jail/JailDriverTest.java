@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.converge.diff.Differ;
 import dev.converge.driver.ActionException;
 import dev.converge.driver.Command;
+import dev.converge.driver.FileAttributes;
 import dev.converge.driver.Readiness;
 import dev.converge.freebsd.ProbeOutput;
 import dev.converge.resource.Change;
@@ -16,7 +17,9 @@ import dev.converge.resource.Resource;
 import dev.converge.resource.ResourceId;
 import dev.converge.spec.Location;
 import dev.converge.testing.ScriptedTransport;
+import dev.converge.transport.FileCommands;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,6 +49,12 @@ class JailDriverTest {
 
   static String tagged(String tag, String text) {
     return text.lines().map(l -> tag + " " + l + "\n").collect(Collectors.joining());
+  }
+
+  /** A file written inside jail `web` by the shared file commands, through jexec. */
+  static List<String> insideWrite(String path, String content, FileAttributes attributes) {
+    return JexecTransport.inside("web", FileCommands.write(path, content.getBytes(StandardCharsets.UTF_8),
+        attributes, Duration.ofSeconds(60))).argv();
   }
 
   /** The probe's lines of a conf file that is the rendering of {@code properties}. */
@@ -195,12 +204,13 @@ class JailDriverTest {
         .expect(List.of("jexec", "web", "pw", "useradd", "-n", "provision", "-m", "-s", "/bin/sh"), "")
         .expect(List.of("jexec", "web", "pw", "usershow", "-n", "provision"),
             "provision:*:1001:1001::0:0:User &:/home/provision:/bin/sh\n")
-        .expect(List.of("jexec", "web", "/bin/sh", "-c", JailDriver.SSH_DIRECTORY_SCRIPT, "sh", "provision", "1001",
+        .expect(List.of("jexec", "web", "sh", "-c", JailDriver.SSH_DIRECTORY_SCRIPT, "sh", "provision", "1001",
             "1001"), "")
-        .expect(List.of("jexec", "web", "/bin/sh", "-c", JailDriver.WRITE_INSIDE_SCRIPT, "sh",
-            "/home/provision/.ssh/authorized_keys", "0600", "1001:1001"), "")
-        .expect(List.of("jexec", "web", "/bin/sh", "-c", JailDriver.WRITE_INSIDE_SCRIPT, "sh",
-            "/usr/local/etc/sudoers.d/converge-provision", "0440", "root:wheel"), "")
+        .expect(insideWrite("/home/provision/.ssh/authorized_keys", "ssh-ed25519 AAAAC3Nza provision@mgmt\n",
+            new FileAttributes(0600, Optional.of("1001"), Optional.of("1001"))), "")
+        .expect(List.of("jexec", "web", "mkdir", "-p", "/usr/local/etc/sudoers.d"), "")
+        .expect(insideWrite("/usr/local/etc/sudoers.d/converge-provision", "provision ALL=(ALL:ALL) NOPASSWD: ALL\n",
+            new FileAttributes(0440, Optional.of("0"), Optional.of("0"))), "")
         .expect(List.of("pkg", "-j", "web", "install", "-y", "busybox"), "");
 
     driver.apply(host.target("h1"), change(web, Observation.absent(web.id())));
@@ -218,7 +228,7 @@ class JailDriverTest {
     assertThat(host.fileContent("/etc/fstab.web")).contains(JailConf.fstab(Jails.settings(Jails.web())));
     assertThat(host.fileContent(ROOT + "/etc/resolv.conf")).contains("nameserver 172.16.3.3\nsearch my.domain\n");
     List<Command> run = host.executed();
-    assertThat(stdinOf(run.get(run.size() - 3))).isEqualTo("ssh-ed25519 AAAAC3Nza provision@mgmt\n");
+    assertThat(stdinOf(run.get(run.size() - 4))).isEqualTo("ssh-ed25519 AAAAC3Nza provision@mgmt\n");
     assertThat(stdinOf(run.get(run.size() - 2))).isEqualTo("provision ALL=(ALL:ALL) NOPASSWD: ALL\n");
   }
 

@@ -32,7 +32,7 @@ class JailScriptsOnShellTest {
 
   static Stream<String> scripts() {
     return Stream.of(JailDriver.SCRIPT, JailDriver.READY_SCRIPT, JailDriver.COPY_SCRIPT, JailDriver.REMOVE_SCRIPT,
-        JailDriver.FOREIGN_SCRIPT, JailDriver.WRITE_INSIDE_SCRIPT, JailDriver.SSH_DIRECTORY_SCRIPT,
+        JailDriver.FOREIGN_SCRIPT, JailDriver.SSH_DIRECTORY_SCRIPT,
         ProbeOutput.LINES_FUNCTION + JailStorage.DECIDE);
   }
 
@@ -163,21 +163,6 @@ class JailScriptsOnShellTest {
     assertThat(foreign.exitCode()).isEqualTo(1);
     assertThat(ours.exitCode()).isZero();
     assertThat(none.exitCode()).isZero();
-  }
-
-  @Test
-  void writeInside_replacesTheFileWithTheModeAndOwnerAsked() throws Exception {
-    Path keys = dir.resolve("home/provision/.ssh/authorized_keys");
-
-    ExecResult r = run(ProbeOutput.script(JailDriver.WRITE_INSIDE_SCRIPT, List.of(keys.toString(), "0600", "0:0"))
-        .argv(), "ssh-ed25519 AAAA x\n");
-
-    assertThat(r.exitCode()).as(r.err()).isZero();
-    assertThat(Files.readString(keys)).isEqualTo("ssh-ed25519 AAAA x\n");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keys))).isEqualTo("rw-------");
-    try (Stream<Path> left = Files.list(keys.getParent())) {
-      assertThat(left).containsExactly(keys);
-    }
   }
 
   private void stub(String name, String body) throws IOException {
