@@ -276,7 +276,7 @@ public final class JailDriver implements Driver, Movable, Rendering, Enterable {
   /** Checked settings, or null for a resource that is to be deleted (it has no properties). */
   private static JailSettings settingsForProbe(Target target, Resource r) throws ProbeException {
     if (!r.isPresent()) {
-      if (!r.id().name().matches("[A-Za-z0-9][A-Za-z0-9_-]{0,62}")) {
+      if (!JailSettings.isName(r.id().name())) {
         throw new ProbeException("jail `" + r.id().name() + "` on " + target.name() + ": not a jail name");
       }
       return null;
@@ -301,7 +301,7 @@ public final class JailDriver implements Driver, Movable, Rendering, Enterable {
     String name = change.id().name();
     String what = "jail `" + name + "`";
     if (!change.desired().isPresent()) {
-      if (!name.matches("[A-Za-z0-9][A-Za-z0-9_-]{0,62}")) {
+      if (!JailSettings.isName(name)) {
         throw new ActionException(what + " on " + target.name() + ": not a jail name");
       }
       Remote remote = Remote.forAction(target, what);

@@ -71,7 +71,7 @@ record JailSettings(
   /** The checked settings of jail {@code name} on {@code host}; the message names both and the bad value. */
   static JailSettings of(String host, String name, Properties p) {
     Check c = new Check("jail `" + name + "` on " + host);
-    if (!NAME.matcher(name).matches()) {
+    if (!isName(name)) {
       throw c.fail("not a jail name (expected letters, digits, `_` and `-`, starting with a letter or digit, at most "
           + "63 characters)");
     }
@@ -141,6 +141,11 @@ record JailSettings(
       throw c.fail("network prefix " + prefix + " on a loopback network: the jail owns a /32 there");
     }
     return new Network(String.valueOf(n.get("name")), kind, iface, address, prefix.intValue(), gateway);
+  }
+
+  /** Whether {@code name} can name a jail: a file name, a jail(8) name and a dataset name. */
+  static boolean isName(String name) {
+    return NAME.matcher(name).matches();
   }
 
   /** The jail's directory: its record and its root. */
