@@ -10,6 +10,7 @@ import dev.converge.driver.Command;
 import dev.converge.driver.FileAttributes;
 import dev.converge.driver.Readiness;
 import dev.converge.freebsd.ProbeOutput;
+import dev.converge.images.ImageStore;
 import dev.converge.resource.Change;
 import dev.converge.resource.Observation;
 import dev.converge.resource.Properties;
@@ -423,6 +424,13 @@ class JailDriverTest {
     assertThat(driver.readiness(host.target("h1"), web))
         .isEqualTo(Readiness.waitingFor("no answer to ping from 172.16.3.2"));
     assertThat(driver.readiness(host.target("h1"), web)).isEqualTo(Readiness.READY);
+  }
+
+  @Test
+  void probeAndSettingsUseTheSharedLayout() {
+    assertThat(JailDriver.SCRIPT).contains("d=" + ImageStore.FREEBSD_JAILS + "/$j\n",
+        "\"$d/" + ImageStore.JAIL_RECORD + "\"", "\"" + JailConf.CONF_DIRECTORY + "/$j.conf\"");
+    assertThat(Jails.settings(Jails.minimal()).directory()).isEqualTo(ImageStore.FREEBSD_JAILS + "/web");
   }
 
   @Test
