@@ -8,6 +8,9 @@ import dev.converge.driver.FileAttributes;
 import dev.converge.driver.Target;
 import dev.converge.driver.Transport;
 import dev.converge.driver.TransportException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -33,6 +36,7 @@ public final class ScriptedTransport implements Transport {
   private final List<Write> writes = new ArrayList<>();
   private final List<String> failingWrites = new ArrayList<>();
   private final List<Command> executed = new ArrayList<>();
+  private final List<String> streamed = new ArrayList<>();
 
   public ScriptedTransport expect(List<String> argv, int exit, String out, String err) {
     expected.add(new Expectation(List.copyOf(argv), new ExecResult(exit, bytes(out), bytes(err))));
@@ -105,6 +109,28 @@ public final class ScriptedTransport implements Transport {
     assertThat(next).as("unexpected command %s", command.argv()).isNotNull();
     assertThat(command.argv()).isEqualTo(next.argv());
     return next.result();
+  }
+
+  /**
+   * Like {@link #exec}, against the same script: the input is read to its end and kept ({@link #streamed}), the
+   * expected stdout is written to {@code output}, and the result has an empty stdout.
+   */
+  @Override
+  public synchronized ExecResult stream(Command command, InputStream input, OutputStream output)
+      throws TransportException {
+    ExecResult answer = exec(command);
+    try {
+      streamed.add(new String(input.readAllBytes(), StandardCharsets.UTF_8));
+      output.write(answer.stdout());
+    } catch (IOException e) {
+      throw new TransportException("stream of " + command.argv() + " failed: " + e.getMessage(), e);
+    }
+    return new ExecResult(answer.exitCode(), new byte[0], answer.stderr());
+  }
+
+  /** The input each {@link #stream} call read, in order. */
+  public synchronized List<String> streamed() {
+    return List.copyOf(streamed);
   }
 
   @Override

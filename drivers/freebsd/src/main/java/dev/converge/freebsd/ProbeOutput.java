@@ -20,17 +20,17 @@ import java.util.Optional;
  * TAG is everything up to the first space; TEXT the rest of the line, possibly empty. Scripts print file content and
  * multi-line output through the shell function {@link #LINES_FUNCTION}, which tags each line.
  */
-final class ProbeOutput {
+public final class ProbeOutput {
 
   /**
    * {@code lines TAG < FILE}: prints every line of its input (the last one even without a newline) as
    * {@code TAG LINE}. Only shell builtins, so it costs no process.
    */
-  static final String LINES_FUNCTION =
+  public static final String LINES_FUNCTION =
       "lines() { while IFS= read -r l || [ -n \"$l\" ]; do printf '%s %s\\n' \"$1\" \"$l\"; done; }\n";
 
   /** {@code sh -c SCRIPT sh ARGS...}: the script is a constant and every value travels as a positional argument. */
-  static Command script(String script, List<String> args) {
+  public static Command script(String script, List<String> args) {
     List<String> argv = new ArrayList<>(args.size() + 4);
     argv.addAll(List.of("sh", "-c", script, "sh"));
     argv.addAll(args);
@@ -45,7 +45,7 @@ final class ProbeOutput {
     this.sections = sections;
   }
 
-  static ProbeOutput parse(String output) {
+  public static ProbeOutput parse(String output) {
     Section preamble = new Section();
     Map<String, Section> sections = new LinkedHashMap<>();
     Section current = preamble;
@@ -61,33 +61,33 @@ final class ProbeOutput {
     return new ProbeOutput(preamble, sections);
   }
 
-  Section preamble() {
+  public Section preamble() {
     return preamble;
   }
 
   /** The section of {@code name}; empty when the script never reached it (it died half-way). */
-  Optional<Section> section(String name) {
+  public Optional<Section> section(String name) {
     return Optional.ofNullable(sections.get(name));
   }
 
   /** The tagged lines of one section (or of the preamble), in order. */
-  static final class Section {
+  public static final class Section {
     private final Map<String, List<String>> byTag = new LinkedHashMap<>();
 
     private void add(String tag, String text) {
       byTag.computeIfAbsent(tag, t -> new ArrayList<>()).add(text);
     }
 
-    List<String> all(String tag) {
+    public List<String> all(String tag) {
       return List.copyOf(byTag.getOrDefault(tag, List.of()));
     }
 
-    Optional<String> first(String tag) {
+    public Optional<String> first(String tag) {
       List<String> lines = byTag.get(tag);
       return lines == null ? Optional.empty() : Optional.of(lines.get(0));
     }
 
-    boolean has(String tag) {
+    public boolean has(String tag) {
       return byTag.containsKey(tag);
     }
   }

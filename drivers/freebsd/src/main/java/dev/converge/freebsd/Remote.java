@@ -17,9 +17,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * One target's transport as the drivers of this module use it: every failure becomes a {@link ProbeException} or
  * {@link ActionException} whose message starts with what was being done ({@code "cannot probe sysctls on h1"}).
  */
-record Remote(Target target, Transport transport) {
+public record Remote(Target target, Transport transport) {
 
-  static Remote forProbe(Target target, String what) throws ProbeException {
+  public static Remote forProbe(Target target, String what) throws ProbeException {
     try {
       return new Remote(target, target.transport());
     } catch (TransportException e) {
@@ -27,7 +27,7 @@ record Remote(Target target, Transport transport) {
     }
   }
 
-  static Remote forAction(Target target, String what) throws ActionException {
+  public static Remote forAction(Target target, String what) throws ActionException {
     try {
       return new Remote(target, target.transport());
     } catch (TransportException e) {
@@ -35,12 +35,12 @@ record Remote(Target target, Transport transport) {
     }
   }
 
-  String host() {
+  public String host() {
     return target.name();
   }
 
   /** Runs a probe command, whatever its exit status; only an unreachable host fails. */
-  ExecResult probe(Command command, String what) throws ProbeException {
+  public ExecResult probe(Command command, String what) throws ProbeException {
     try {
       return transport.exec(command);
     } catch (TransportException e) {
@@ -49,7 +49,7 @@ record Remote(Target target, Transport transport) {
   }
 
   /** Runs a command of an action, whatever its exit status. */
-  ExecResult exec(Command command, String what) throws ActionException {
+  public ExecResult exec(Command command, String what) throws ActionException {
     try {
       return transport.exec(command);
     } catch (TransportException e) {
@@ -58,7 +58,7 @@ record Remote(Target target, Transport transport) {
   }
 
   /** Runs a command of an action that must succeed; the error names {@code what}, the host and the stderr. */
-  ExecResult run(Command command, String what) throws ActionException {
+  public ExecResult run(Command command, String what) throws ActionException {
     ExecResult r = exec(command, what);
     if (!r.ok()) {
       throw new ActionException("cannot change " + what + " on " + host() + ": " + command.argv().get(0)
@@ -71,7 +71,7 @@ record Remote(Target target, Transport transport) {
    * Runs sysrc commands that must all succeed, under the host's rc.conf lock: sysrc rewrites rc.conf through a
    * temporary file, so two writes that overlap would lose one.
    */
-  void sysrc(List<Command> commands, String what) throws ActionException {
+  public void sysrc(List<Command> commands, String what) throws ActionException {
     if (commands.isEmpty()) {
       return;
     }
@@ -86,7 +86,7 @@ record Remote(Target target, Transport transport) {
     }
   }
 
-  Optional<String> read(String path, String what) throws ActionException {
+  public Optional<String> read(String path, String what) throws ActionException {
     try {
       return transport.read(path).map(b -> new String(b, StandardCharsets.UTF_8));
     } catch (TransportException e) {
@@ -94,7 +94,7 @@ record Remote(Target target, Transport transport) {
     }
   }
 
-  void write(String path, String content, FileAttributes attributes, String what) throws ActionException {
+  public void write(String path, String content, FileAttributes attributes, String what) throws ActionException {
     try {
       transport.write(path, content.getBytes(StandardCharsets.UTF_8), attributes);
     } catch (TransportException e) {
@@ -104,7 +104,7 @@ record Remote(Target target, Transport transport) {
   }
 
   /** {@code ": STDERR"} (or stdout when stderr is empty), or nothing when both are empty. */
-  static String detail(ExecResult r) {
+  public static String detail(ExecResult r) {
     String text = r.err().strip();
     if (text.isEmpty()) {
       text = r.out().strip();

@@ -3,6 +3,7 @@ package dev.converge.freebsd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.converge.driver.DriverRegistry;
+import dev.converge.freebsd.jail.JailDriver;
 import org.junit.jupiter.api.Test;
 
 class RegistrationTest {
@@ -20,6 +21,7 @@ class RegistrationTest {
     assertThat(registry.driverFor("interface", "freebsd")).containsInstanceOf(InterfaceDriver.class);
     assertThat(registry.driverFor("ip-forwarding", "freebsd")).containsInstanceOf(IpForwardingDriver.class);
     assertThat(registry.driverFor("nat", "freebsd")).containsInstanceOf(NatDriver.class);
+    assertThat(registry.driverFor("jail", "freebsd")).containsInstanceOf(JailDriver.class);
     for (String kind : registry.kinds()) {
       assertThat(registry.driverFor(kind, "linux")).as(kind).isEmpty();
     }

@@ -27,6 +27,13 @@ public final class ImageStore {
   public static final String FREEBSD_IMAGES = "/usr/local/converge/images";
   /** The dataset below a ZFS pool holding image builds on FreeBSD: {@code POOL/converge/images/NAME/ID@image}. */
   public static final String FREEBSD_IMAGE_DATASET = "converge/images";
+  /**
+   * Jails on FreeBSD hosts: {@code NAME/jail.json} and {@code NAME/root}, the jail's root (a ZFS clone mounted there,
+   * or a copy of the image's root), so that the record stays outside what the jail can write.
+   */
+  public static final String FREEBSD_JAILS = "/usr/local/converge/jails";
+  /** The dataset below a ZFS pool holding jail roots on FreeBSD: {@code POOL/converge/jails/NAME}. */
+  public static final String FREEBSD_JAIL_DATASET = "converge/jails";
   /** The marker file of a build. */
   public static final String MARKER = "image.json";
   /** The symlink naming the build new jails use. */
@@ -48,6 +55,11 @@ public final class ImageStore {
       throw new IllegalArgumentException("expected a digest `sha256:` and 64 hex digits, got `" + digest + "`");
     }
     return digest.substring("sha256:".length(), "sha256:".length() + ID_LENGTH);
+  }
+
+  /** {@code /usr/local/converge/images/NAME/ID} on FreeBSD (its root filesystem in {@code root/}). */
+  public static String freebsdBuild(String image, String id) {
+    return FREEBSD_IMAGES + "/" + image + "/" + id;
   }
 
   /** {@code /var/lib/converge/images/NAME/ID} on Linux. */
