@@ -21,8 +21,6 @@ public final class ImageStore {
   public static final String LINUX_IMAGES = "/var/lib/converge/images";
   /** Jails on Linux hosts: {@code NAME/{upper,work,root,jail.json,console.log}}. */
   public static final String LINUX_JAILS = "/var/lib/jails";
-  /** Jails on FreeBSD hosts: {@code NAME/jail.json} names the image build a jail runs on, as on Linux. */
-  public static final String FREEBSD_JAILS = "/usr/local/converge/jails";
   /** Image builds on FreeBSD hosts without ZFS. */
   public static final String FREEBSD_IMAGES = "/usr/local/converge/images";
   /** The dataset below a ZFS pool holding image builds on FreeBSD: {@code POOL/converge/images/NAME/ID@image}. */
