@@ -90,6 +90,33 @@ public final class LocalTransport implements Transport {
 
   @Override
   public ExecResult exec(Command command) throws TransportException {
+    return run(command, process -> feed(process, command.stdin()), LocalTransport::drain);
+  }
+
+  @Override
+  public ExecResult stream(Command command, InputStream input, OutputStream output) throws TransportException {
+    return run(command, process -> pumps.submit(() -> {
+      pipe(input, process);
+      return null;
+    }), stdout -> {
+      try (stdout) {
+        stdout.transferTo(output);
+      }
+      return new byte[0];
+    });
+  }
+
+  /** Starts the process that sends stdin to a command. */
+  private interface StdinPump {
+    Future<?> start(Process process);
+  }
+
+  /** Reads a command's stdout: to the end, returning what it keeps. */
+  private interface StdoutSink {
+    byte[] take(InputStream stdout) throws IOException;
+  }
+
+  private ExecResult run(Command command, StdinPump stdinPump, StdoutSink stdoutSink) throws TransportException {
     ensureOpen();
     long deadline = System.nanoTime() + command.timeout().toNanos();
     Process process;
@@ -99,8 +126,8 @@ public final class LocalTransport implements Transport {
       return startFailure(command, e);
     }
     try {
-      Future<?> stdin = feed(process, command.stdin());
-      Future<byte[]> stdout = pumps.submit(() -> drain(process.getInputStream()));
+      Future<?> stdin = stdinPump.start(process);
+      Future<byte[]> stdout = pumps.submit(() -> stdoutSink.take(process.getInputStream()));
       Future<byte[]> stderr = pumps.submit(() -> drain(process.getErrorStream()));
       if (!process.waitFor(remaining(deadline), TimeUnit.NANOSECONDS)) {
         throw timedOut(command, process);
@@ -230,6 +257,37 @@ public final class LocalTransport implements Transport {
       }
       return null;
     });
+  }
+
+  /**
+   * Copies {@code input} to the process's stdin, then closes it. The process may stop reading early (its exit
+   * status tells why); a failure to read {@code input} fails the command, since its input was cut short.
+   */
+  private static void pipe(InputStream input, Process process) throws IOException {
+    byte[] buffer = new byte[64 * 1024];
+    OutputStream stdin = process.getOutputStream();
+    try {
+      while (true) {
+        int n;
+        try {
+          n = input.read(buffer);
+        } catch (IOException e) {
+          kill(process);
+          throw e;
+        }
+        if (n < 0) {
+          return;
+        }
+        try {
+          stdin.write(buffer, 0, n);
+        } catch (IOException e) {
+          log.debug("stdin of pid {} closed early: {}", process.pid(), e.getMessage());
+          return;
+        }
+      }
+    } finally {
+      closeQuietly(stdin);
+    }
   }
 
   private static byte[] drain(InputStream stream) throws IOException {

@@ -12,7 +12,11 @@ import dev.converge.driver.Endpoint;
 import dev.converge.driver.ExecResult;
 import dev.converge.driver.FileAttributes;
 import dev.converge.driver.TransportException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -23,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -287,6 +292,48 @@ class LocalTransportTest {
     try (Stream<Path> files = Files.list(dir)) {
       return files.filter(p -> !p.getFileName().toString().startsWith("hardlink")).toList();
     }
+  }
+
+  @Test
+  void stream_passesDataOfAnySizeThroughTheCommand() throws Exception {
+    byte[] data = new byte[24 * 1024 * 1024 + 17];
+    new Random(6).nextBytes(data);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    ExecResult r = transport.stream(Command.of("cat"), new ByteArrayInputStream(data), out);
+
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.stdout()).isEmpty();
+    assertThat(out.toByteArray()).isEqualTo(data);
+  }
+
+  @Test
+  void stream_aCommandThatStopsReadingEndsWithItsOwnStatus() throws Exception {
+    ExecResult r = transport.stream(Command.of("sh", "-c", "head -c 10 >/dev/null; echo gone >&2; exit 3"),
+        new ByteArrayInputStream(new byte[8 * 1024 * 1024]), OutputStream.nullOutputStream());
+
+    assertThat(r.exitCode()).isEqualTo(3);
+    assertThat(r.err()).isEqualTo("gone\n");
+  }
+
+  @Test
+  void stream_inputThatBreaksFailsTheCommand() {
+    InputStream broken = new InputStream() {
+      private int left = 100_000;
+
+      @Override
+      public int read() throws IOException {
+        if (left == 0) {
+          throw new IOException("source tar died");
+        }
+        left--;
+        return 'x';
+      }
+    };
+
+    assertThatThrownBy(() -> transport.stream(Command.of("cat"), broken, OutputStream.nullOutputStream()))
+        .isInstanceOf(TransportException.class)
+        .hasMessageContaining("source tar died");
   }
 
   private static int mode(Path file) throws IOException {

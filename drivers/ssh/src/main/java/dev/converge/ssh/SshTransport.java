@@ -77,6 +77,7 @@ public final class SshTransport implements Transport {
    */
   private static final String REPORT_PROCESS_GROUP = "echo $$; exec ";
   private static final Duration HANGUP_GRACE = Duration.ofSeconds(2);
+  private static final int STREAM_CHUNK = 64 * 1024;
   /** Backoff while waiting for sshj window space or for the server to free a session. */
   private static final Duration PAUSE_MIN = Duration.ofMillis(1);
   private static final Duration PAUSE_MAX = Duration.ofMillis(50);
@@ -162,6 +163,24 @@ public final class SshTransport implements Transport {
   @Override
   public ExecResult exec(Command command) throws TransportException {
     return run(command, command.toString());
+  }
+
+  @Override
+  public ExecResult stream(Command command, InputStream input, OutputStream output) throws TransportException {
+    return run(command, command.toString(), running -> sendStream(running, input), stdout -> {
+      stdout.transferTo(output);
+      return new byte[0];
+    });
+  }
+
+  /** Sends a command's stdin, then EOF. */
+  private interface StdinSource {
+    void send(Session.Command running) throws IOException;
+  }
+
+  /** Reads a command's stdout (after the process-group line) to the end, returning what it keeps. */
+  private interface StdoutSink {
+    byte[] take(InputStream stdout) throws IOException;
   }
 
   @Override
@@ -267,6 +286,15 @@ public final class SshTransport implements Transport {
   }
 
   private ExecResult run(Command command, String what) throws TransportException {
+    byte[] input = command.stdin();
+    return run(command, what, running -> {
+      writeWithinWindow(running, input, input.length);
+      sendEof(running);
+    }, InputStream::readAllBytes);
+  }
+
+  private ExecResult run(Command command, String what, StdinSource stdin, StdoutSink stdout)
+      throws TransportException {
     ensureUsable();
     long deadline = System.nanoTime() + command.timeout().toNanos();
     acquireSession(deadline, command.timeout(), what);
@@ -274,7 +302,7 @@ public final class SshTransport implements Transport {
     try {
       session = openSession(deadline, what);
       Session.Command running = session.exec(REPORT_PROCESS_GROUP + command.toShellLine());
-      return collect(running, command, deadline, what);
+      return collect(running, command, deadline, what, stdin, stdout);
     } catch (TransportException e) {
       throw e;
     } catch (IOException | RejectedExecutionException e) {
@@ -310,20 +338,39 @@ public final class SshTransport implements Transport {
     }
   }
 
-  private ExecResult collect(Session.Command running, Command command, long deadline, String what)
-      throws IOException {
+  private ExecResult collect(Session.Command running, Command command, long deadline, String what,
+      StdinSource stdinSource, StdoutSink stdoutSink) throws IOException {
     CompletableFuture<Long> processGroup = new CompletableFuture<>();
     Future<byte[]> stdout = io.submit(() -> {
       InputStream in = running.getInputStream();
       processGroup.complete(readProcessGroup(in, what));
-      return in.readAllBytes();
+      return stdoutSink.take(in);
     });
     Future<byte[]> stderr = io.submit(() -> running.getErrorStream().readAllBytes());
-    Future<?> stdin = sendInput(running, command.stdin());
+    Future<?> stdin = io.submit(() -> {
+      try {
+        stdinSource.send(running);
+      } catch (IOException e) {
+        // input cut short: the command must not finish as if it had all of it
+        abandon(running, processGroupWithin(processGroup, deadline));
+        throw e;
+      }
+      return null;
+    });
     try {
-      byte[] out = await(stdout, deadline, what);
-      byte[] err = await(stderr, deadline, what);
-      awaitClose(running, deadline);
+      byte[] out;
+      byte[] err;
+      try {
+        out = await(stdout, deadline, what);
+        err = await(stderr, deadline, what);
+        awaitClose(running, deadline);
+      } catch (IOException e) {
+        if (stdin.isDone()) {
+          await(stdin, deadline, what);
+        }
+        throw e;
+      }
+      await(stdin, deadline, what);
       return new ExecResult(exitCode(running, what), out, err);
     } catch (TimeoutException e) {
       abandon(running, processGroup.getNow(null));
@@ -334,6 +381,18 @@ public final class SshTransport implements Transport {
       stdin.cancel(true);
       stdout.cancel(true);
       stderr.cancel(true);
+    }
+  }
+
+  /** The command's process group once the remote shell reported it, or null when it did not before the deadline. */
+  private static Long processGroupWithin(CompletableFuture<Long> processGroup, long deadline) {
+    try {
+      return processGroup.get(remainingNanos(deadline), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
     }
   }
 
@@ -355,35 +414,55 @@ public final class SshTransport implements Transport {
     }
   }
 
-  private Future<?> sendInput(Session.Command running, byte[] input) throws IOException {
-    if (input.length == 0) {
-      running.getOutputStream().close();
-      return CompletableFuture.completedFuture(null);
+  /**
+   * Copies {@code input} to the command's stdin chunk by chunk, then sends EOF. The command may stop reading early
+   * (its exit status tells why); a failure to read {@code input} fails the command, since its input was cut short.
+   */
+  private static void sendStream(Session.Command running, InputStream input) throws IOException {
+    byte[] buffer = new byte[STREAM_CHUNK];
+    for (int n = input.read(buffer); n >= 0 && running.isOpen(); n = input.read(buffer)) {
+      writeWithinWindow(running, buffer, n);
     }
-    return io.submit(() -> {
-      writeWithinWindow(running, input);
-      return null;
-    });
+    sendEof(running);
+  }
+
+  /** Closes stdin; a command that already ended needs no EOF, and its exit status says how it went. */
+  private static void sendEof(Session.Command running) throws IOException {
+    try {
+      running.getOutputStream().close();
+    } catch (IOException e) {
+      if (running.isOpen()) {
+        throw e;
+      }
+    }
   }
 
   /**
-   * Writes stdin, then EOF, never more at once than the server's window allows. sshj's channel stream waits for
-   * window space while holding its monitor, and sshj's reader thread needs that monitor to process the channel's
-   * close: a command that exits without reading its input would stall the whole connection (every channel) until
-   * the wait times out. Waiting here, outside the monitor, means polling the window, with a short backoff.
+   * Writes {@code length} bytes of {@code input} to stdin, never more at once than the server's window allows.
+   * sshj's channel stream waits for window space while holding its monitor, and sshj's reader thread needs that
+   * monitor to process the channel's close: a command that exits without reading its input would stall the whole
+   * connection (every channel) until the wait times out. Waiting here, outside the monitor, means polling the
+   * window, with a short backoff.
    */
-  private static void writeWithinWindow(Session.Command running, byte[] input) throws IOException {
+  private static void writeWithinWindow(Session.Command running, byte[] input, int length) throws IOException {
     OutputStream out = running.getOutputStream();
     long pause = PAUSE_MIN.toNanos();
     int off = 0;
-    while (off < input.length) {
+    while (off < length) {
       if (Thread.interrupted()) {
         throw new InterruptedIOException("stdin abandoned");
       }
-      int n = (int) Math.min(input.length - off, running.getRemoteWinSize());
+      int n = (int) Math.min(length - off, running.getRemoteWinSize());
       if (n > 0) {
-        out.write(input, off, n);
-        out.flush();
+        try {
+          out.write(input, off, n);
+          out.flush();
+        } catch (IOException e) {
+          if (running.isOpen()) {
+            throw e;
+          }
+          return; // the command ended while we wrote
+        }
         off += n;
         pause = PAUSE_MIN.toNanos();
       } else if (!running.isOpen()) {
@@ -393,7 +472,6 @@ public final class SshTransport implements Transport {
         pause = Math.min(pause * 2, PAUSE_MAX.toNanos());
       }
     }
-    out.close();
   }
 
   private static <T> T await(Future<T> future, long deadline, String what) throws IOException, TimeoutException {

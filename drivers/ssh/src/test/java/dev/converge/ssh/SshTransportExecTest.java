@@ -8,6 +8,12 @@ import dev.converge.driver.Command;
 import dev.converge.driver.CommandTimeoutException;
 import dev.converge.driver.Endpoint;
 import dev.converge.driver.ExecResult;
+import dev.converge.driver.TransportException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import dev.converge.testing.OpenSshServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,6 +72,48 @@ class SshTransportExecTest {
     ExecResult r = ssh.exec(Command.of("wc", "-c").withStdin("four"));
 
     assertThat(r.out().strip()).isEqualTo("4");
+  }
+
+  @Test
+  void stream_passesDataOfAnySizeThroughTheCommand() throws Exception {
+    byte[] data = new byte[24 * 1024 * 1024 + 17];
+    new Random(6).nextBytes(data);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    ExecResult r = ssh.stream(Command.of("cat"), new ByteArrayInputStream(data), out);
+
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.stdout()).isEmpty();
+    assertThat(sha256(out.toByteArray())).isEqualTo(sha256(data));
+  }
+
+  @Test
+  void stream_aCommandThatStopsReadingEndsWithItsOwnStatus() throws Exception {
+    ExecResult r = ssh.stream(Command.of("sh", "-c", "head -c 10 >/dev/null; echo gone >&2; exit 3"),
+        new ByteArrayInputStream(new byte[8 * 1024 * 1024]), OutputStream.nullOutputStream());
+
+    assertThat(r.exitCode()).isEqualTo(3);
+    assertThat(r.err()).isEqualTo("gone\n");
+  }
+
+  @Test
+  void stream_inputThatBreaksFailsTheCommand() {
+    InputStream broken = new InputStream() {
+      private int left = 100_000;
+
+      @Override
+      public int read() throws IOException {
+        if (left == 0) {
+          throw new IOException("source tar died");
+        }
+        left--;
+        return 'x';
+      }
+    };
+
+    assertThatThrownBy(() -> ssh.stream(Command.of("cat"), broken, OutputStream.nullOutputStream()))
+        .isInstanceOf(TransportException.class)
+        .hasMessageContaining("source tar died");
   }
 
   @Test
