@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.converge.driver.ActionException;
 import dev.converge.driver.Command;
 import dev.converge.driver.FileAttributes;
+import dev.converge.driver.Movable;
 import dev.converge.driver.Driver;
 import dev.converge.driver.ExecResult;
 import dev.converge.driver.ProbeException;
@@ -16,7 +17,11 @@ import dev.converge.driver.TransportException;
 import dev.converge.images.ImageStore;
 import dev.converge.resource.Change;
 import dev.converge.resource.Observation;
+import dev.converge.resource.Properties;
 import dev.converge.resource.Resource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +32,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * The {@code jail} resource on Linux ({@code jail/HOST:NAME}, runtime {@code netns}): a network namespace
@@ -46,7 +53,7 @@ import java.util.TreeMap;
  * its data) and up again on the build it should run on; accounts, resolv.conf and packages are repaired in place.
  * Delete stops the jail and removes its namespace, veth, mounts and directory.
  */
-public final class JailDriver implements Driver {
+public final class JailDriver implements Driver, Movable {
 
   public static final String KIND = "jail";
 
@@ -54,6 +61,8 @@ public final class JailDriver implements Driver {
   private static final Set<String> RESTARTING =
       Set.of("image", "image-digest", "network", "hostname", "mounts", "start", "runtime", "running");
   private static final Duration PACKAGES_TIMEOUT = Duration.ofMinutes(10);
+  private static final Duration TRANSFER_TIMEOUT = Duration.ofHours(2);
+  private static final Duration READY_POLL = Duration.ofMillis(50);
 
   @Override
   public String kind() {
@@ -122,7 +131,7 @@ public final class JailDriver implements Driver {
       String imageDir = change.touches("image") || change.touches("image-digest") || before.isEmpty()
           ? resolveImage(target, jail, where) : before.get().imageDir();
       Remote.run(target, Script.DOWN.command(List.of(name, jail.veth(), "keep")), "stop", where);
-      Remote.run(target, up(jail, imageDir, change), "set up", where);
+      Remote.run(target, up(jail, imageDir, change.desired().properties()), "set up", where);
     } else {
       writeRecord(target, jail, before.map(Seen.Record::imageDir).orElseThrow(), change, where);
     }
@@ -134,6 +143,116 @@ public final class JailDriver implements Driver {
     }
     if (restart) {
       start(target, jail, where);
+    }
+  }
+
+  /**
+   * Stops the jail on {@code from} (keeping its directory), streams its upper directory to {@code to} as a tar
+   * stream, sets it up and starts it there with the same name and address, waits until it is ready, then removes it
+   * from {@code from}. A missing image build on {@code to} fails before anything stops; any later failure removes
+   * what was made on {@code to} and starts the jail on {@code from} again.
+   */
+  @Override
+  public void move(Target from, Target to, Change change) throws ActionException {
+    String name = change.id().name();
+    String where = "jail " + name + " (moving from " + from.name() + " to " + to.name() + ")";
+    JailSettings jail = checked(where, () -> JailSettings.of(name, change.desired().properties()));
+    if (!jail.runtime().equals(JailSettings.NETNS)) {
+      throw new ActionException(where + ": runtime `" + jail.runtime() + "` is not supported by this driver yet");
+    }
+    Seen.Record before = record(from, jail, where).orElseThrow(() -> new ActionException(where + ": "
+        + from.name() + " has no converge jail " + name + " to move"));
+    String imageDir = resolveImage(to, jail, where);
+    Remote.run(from, Script.DOWN.command(List.of(name, jail.veth(), "keep")), "stop", where);
+    try {
+      transfer(from, to, jail, recordText(imageDir, change.desired().properties()), where);
+      Remote.run(to, up(jail, imageDir, change.desired().properties()), "set up", where);
+      provision(to, jail, null, where);
+      if (!jail.packages().isEmpty()) {
+        installPackages(to, jail, where);
+      }
+      start(to, jail, where);
+      awaitReady(to, change.desired(), where);
+    } catch (ActionException | ProbeException | RuntimeException e) {
+      throw rollBack(from, to, jail, before, where, e);
+    }
+    Remote.run(from, Script.DOWN.command(List.of(name, jail.veth(), "delete")), "remove the moved jail from "
+        + from.name() + ", which runs on " + to.name() + " now:", where);
+  }
+
+  /** Removes the jail from {@code to} and starts it on {@code from} again; the exception says how that went. */
+  private static ActionException rollBack(Target from, Target to, JailSettings jail, Seen.Record before, String where,
+      Exception cause) {
+    StringBuilder message = new StringBuilder(cause.getMessage());
+    try {
+      Remote.run(to, Script.DOWN.command(List.of(jail.name(), jail.veth(), "delete")), "clean up", where);
+      Properties old = Properties.of(before.properties());
+      JailSettings was = JailSettings.of(jail.name(), old);
+      Remote.run(from, up(was, before.imageDir(), old), "set up again", where);
+      start(from, was, where);
+      message.append("; the jail runs on ").append(from.name()).append(" again");
+    } catch (ActionException | RuntimeException e) {
+      message.append("; rolling back failed too: ").append(e.getMessage());
+    }
+    return new ActionException(message.toString(), cause);
+  }
+
+  /** The upper directory from {@code from} to {@code to}, one tar stream through a bounded pipe. */
+  private static void transfer(Target from, Target to, JailSettings jail, String record, String where)
+      throws ActionException {
+    Pipe pipe = new Pipe();
+    FutureTask<ExecResult> sending = new FutureTask<>(() -> {
+      try (OutputStream sink = pipe.sink()) {
+        return from.transport().stream(Script.SEND.command(List.of(jail.name()), TRANSFER_TIMEOUT),
+            InputStream.nullInputStream(), sink);
+      }
+    });
+    Thread sender = new Thread(sending, "jail-send-" + jail.name());
+    sender.setDaemon(true);
+    sender.start();
+    ExecResult received;
+    try (InputStream source = pipe.source()) {
+      received = to.transport().stream(Script.RECEIVE.command(List.of(jail.name(), record), TRANSFER_TIMEOUT),
+          source, OutputStream.nullOutputStream());
+    } catch (IOException e) {
+      sending.cancel(true);
+      throw new ActionException("cannot stream " + where + ": " + e.getMessage(), e);
+    }
+    ExecResult sent;
+    try {
+      sent = sending.get();
+    } catch (ExecutionException e) {
+      throw new ActionException("cannot stream " + where + " from " + from.name() + ": "
+          + e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ActionException("interrupted while streaming " + where, e);
+    }
+    if (!sent.ok()) {
+      throw new ActionException("cannot stream " + where + ": tar on " + from.name() + " failed (exit "
+          + sent.exitCode() + ")" + sent.details());
+    }
+    if (!received.ok()) {
+      throw new ActionException("cannot stream " + where + ": unpacking on " + to.name() + " failed (exit "
+          + received.exitCode() + ")" + received.details());
+    }
+  }
+
+  private void awaitReady(Target target, Resource resource, String where) throws ActionException, ProbeException {
+    long deadline = System.nanoTime() + readinessTimeout(resource).toNanos();
+    Readiness readiness = readiness(target, resource);
+    while (!readiness.ready()) {
+      if (System.nanoTime() > deadline) {
+        throw new ActionException(where + ": not ready on " + target.name() + " within "
+            + readinessTimeout(resource).toSeconds() + " s, waiting for " + readiness.waitingFor());
+      }
+      try {
+        Thread.sleep(READY_POLL.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ActionException("interrupted while waiting for " + where, e);
+      }
+      readiness = readiness(target, resource);
     }
   }
 
@@ -158,7 +277,7 @@ public final class JailDriver implements Driver {
 
   private void create(Target target, JailSettings jail, Change change, String where) throws ActionException {
     String imageDir = resolveImage(target, jail, where);
-    Remote.run(target, up(jail, imageDir, change), "set up", where);
+    Remote.run(target, up(jail, imageDir, change.desired().properties()), "set up", where);
     provision(target, jail, null, where);
     if (!jail.packages().isEmpty()) {
       installPackages(target, jail, where);
@@ -195,8 +314,8 @@ public final class JailDriver implements Driver {
     return dir;
   }
 
-  private static Command up(JailSettings jail, String imageDir, Change change) {
-    List<String> args = new ArrayList<>(List.of(jail.name(), imageDir, recordText(imageDir, change), jail.veth(),
+  private static Command up(JailSettings jail, String imageDir, Properties desired) {
+    List<String> args = new ArrayList<>(List.of(jail.name(), imageDir, recordText(imageDir, desired), jail.veth(),
         jail.network().kind(), jail.network().address(), String.valueOf(jail.network().prefix()),
         jail.network().gateway(), jail.network().iface()));
     for (JailSettings.Mount m : jail.mounts()) {
@@ -270,7 +389,7 @@ public final class JailDriver implements Driver {
       throws ActionException {
     try {
       target.transport().write(jail.directory() + "/" + ImageStore.JAIL_RECORD,
-          (recordText(imageDir, change) + "\n").getBytes(StandardCharsets.UTF_8),
+          (recordText(imageDir, change.desired().properties()) + "\n").getBytes(StandardCharsets.UTF_8),
           FileAttributes.mode(0644));
     } catch (TransportException e) {
       throw new ActionException("cannot change " + where + ": " + e.getMessage(), e);
@@ -278,8 +397,8 @@ public final class JailDriver implements Driver {
   }
 
   /** {@code jail.json}: the image build and the desired properties, {@code running} aside (always true). */
-  private static String recordText(String imageDir, Change change) {
-    Map<String, Object> properties = new TreeMap<>(change.desired().properties().asMap());
+  private static String recordText(String imageDir, Properties desired) {
+    Map<String, Object> properties = new TreeMap<>(desired.asMap());
     properties.remove("running");
     Map<String, Object> record = new LinkedHashMap<>();
     record.put("converge", "jail");

@@ -21,7 +21,9 @@ enum Script {
   START("start.sh"),
   DOWN("down.sh"),
   READY("ready.sh"),
-  PACKAGES("packages.sh");
+  PACKAGES("packages.sh"),
+  SEND("send.sh"),
+  RECEIVE("receive.sh");
 
   private final String text;
 
