@@ -164,6 +164,47 @@ class JailDriverLabTest {
   }
 
   @Test
+  @Order(5)
+  void aLostAddress_isSeenAsNetworkDrift_andRepaired() throws Exception {
+    Resource web1 = web("web1", "172.16.3.2");
+    host("ip", "-n", "cj-web1", "addr", "flush", "dev", "eth0");
+
+    Change change = changeFor(web1).orElseThrow();
+    assertThat(change.fields()).extracting(f -> f.field()).contains("network");
+    driver.apply(target, change);
+    awaitReady(web1);
+    assertThat(changeFor(web1)).isEmpty();
+    assertThat(host("busybox", "wget", "-qO-", "http://172.16.3.2/")).isEqualTo("hello from the image");
+  }
+
+  @Test
+  @Order(6)
+  void aNewImageBuild_followed_remountsTheRootOnIt_keepingTheJailsData() throws Exception {
+    String digest = "sha256:" + "0b2d".repeat(16);
+    String build = "/var/lib/converge/images/busybox/" + digest.substring(7, 23);
+    host("sh", "-c", LAY_OUT_IMAGE, "lay-out", build, digest);
+    host("sh", "-c", "echo second build > " + build + "/root/www/index.html");
+    Resource followed = webSpec("web2", "172.16.3.3").put("hostname", "www.my.domain").put("image-digest", digest)
+        .build();
+
+    Change change = changeFor(followed).orElseThrow();
+    assertThat(change.fields()).extracting(f -> f.field()).containsExactly("image-digest");
+    driver.apply(target, change);
+    awaitReady(followed);
+
+    assertThat(changeFor(followed)).isEmpty();
+    assertThat(host("cat", "/var/lib/jails/web2/jail.json")).contains("\"image-dir\":\"" + build + "\"");
+    assertThat(host("busybox", "wget", "-qO-", "http://172.16.3.3/")).isEqualTo("second build");
+    assertThat(host("busybox", "wget", "-qO-", "http://172.16.3.3/data.txt")).isEqualTo("kept");
+
+    Resource stale = jail("stale", "172.16.3.4").build();
+    assertThatThrownBy(() -> driver.apply(target, changeFor(stale).orElseThrow()))
+        .hasMessageContaining("follows image `busybox` at " + DIGEST + ", but its current build " + build + " is "
+            + digest);
+    host("ln", "-sfn", BUILD.substring(BUILD.lastIndexOf('/') + 1), "/var/lib/converge/images/busybox/current");
+  }
+
+  @Test
   @Order(10)
   void aJailOnABridge_isReachableFromTheHost() throws Exception {
     host("sh", "-c", "ip link add br-jails type bridge && ip addr add 172.16.5.1/24 dev br-jails"
