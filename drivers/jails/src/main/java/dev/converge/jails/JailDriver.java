@@ -36,10 +36,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
 /**
- * The {@code jail} resource on Linux ({@code jail/HOST:NAME}, runtime {@code netns}): a network namespace
- * {@code cj-NAME} joined to the host by a veth pair, a copy-on-write overlay root on the image's build under
- * {@code /var/lib/jails/NAME}, and a start command run detached in new UTS, PID and mount namespaces, chrooted into
- * that root. The contract is issue 6's (jails-contract.md).
+ * The {@code jail} resource on Linux ({@code jail/HOST:NAME}): a network namespace {@code cj-NAME} joined to the host
+ * by a veth pair, a copy-on-write overlay root on the image's build under {@code /var/lib/jails/NAME}, and a start
+ * command run detached in new UTS, PID and mount namespaces: chrooted into that root by {@code unshare} (runtime
+ * {@code netns}), or under {@code systemd-nspawn} with the settings file {@link NspawnSettings} renders (runtime
+ * {@code nspawn}; not registered with machined, so it runs the same with or without systemd). The contract is
+ * issue 6's (jails-contract.md).
  *
  * <p><b>Probe.</b> One exec for the batch: a static script, the jail names its only arguments, reads each jail's
  * {@code jail.json} (converge's record of what it applied; without it a jail is absent and never touched), the
@@ -117,10 +119,6 @@ public final class JailDriver implements Driver, Movable {
       return;
     }
     JailSettings jail = checked(where, () -> JailSettings.of(name, change.desired().properties()));
-    if (!jail.runtime().equals(JailSettings.NETNS)) {
-      throw new ActionException(where + ": runtime `" + jail.runtime() + "` is not supported by this driver yet;"
-          + " use runtime netns");
-    }
     if (!change.observed().isPresent()) {
       create(target, jail, change, where);
       return;
@@ -157,9 +155,6 @@ public final class JailDriver implements Driver, Movable {
     String name = change.id().name();
     String where = "jail " + name + " (moving from " + from.name() + " to " + to.name() + ")";
     JailSettings jail = checked(where, () -> JailSettings.of(name, change.desired().properties()));
-    if (!jail.runtime().equals(JailSettings.NETNS)) {
-      throw new ActionException(where + ": runtime `" + jail.runtime() + "` is not supported by this driver yet");
-    }
     Seen.Record before = record(from, jail, where).orElseThrow(() -> new ActionException(where + ": "
         + from.name() + " has no converge jail " + name + " to move"));
     String imageDir = resolveImage(to, jail, where);
@@ -317,7 +312,8 @@ public final class JailDriver implements Driver, Movable {
   private static Command up(JailSettings jail, String imageDir, Properties desired) {
     List<String> args = new ArrayList<>(List.of(jail.name(), imageDir, recordText(imageDir, desired), jail.veth(),
         jail.network().kind(), jail.network().address(), String.valueOf(jail.network().prefix()),
-        jail.network().gateway(), jail.network().iface()));
+        jail.network().gateway(), jail.network().iface(),
+        jail.runtime().equals(JailSettings.NSPAWN) ? NspawnSettings.render(jail) : ""));
     for (JailSettings.Mount m : jail.mounts()) {
       args.addAll(List.of(m.source(), m.target(), String.valueOf(m.readOnly())));
     }
@@ -326,7 +322,8 @@ public final class JailDriver implements Driver, Movable {
 
   private static void start(Target target, JailSettings jail, String where) throws ActionException {
     if (jail.start().isPresent()) {
-      Remote.run(target, Script.START.command(List.of(jail.name(), jail.hostname(), jail.start().get())), "start",
+      Remote.run(target, Script.START.command(List.of(jail.name(), jail.hostname(), jail.start().get(),
+          jail.runtime())), "start",
           where);
     }
   }

@@ -27,13 +27,14 @@ import java.util.regex.Pattern;
  * @param users accounts provisioned inside, by name
  * @param packages Debian packages installed inside
  * @param resolvConf the jail's /etc/resolv.conf; empty to leave the image's
- * @param runtime {@code netns} (the only one this driver runs)
+ * @param runtime {@code netns} (unshare and chroot) or {@code nspawn} (systemd-nspawn)
  */
 record JailSettings(String name, String image, Optional<String> imageDigest, Network network, String hostname,
     Optional<String> start, List<Mount> mounts, List<Account> users, List<String> packages,
     Optional<String> resolvConf, String runtime) {
 
   static final String NETNS = "netns";
+  static final String NSPAWN = "nspawn";
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
   private static final Pattern IPV4 =
@@ -105,9 +106,16 @@ record JailSettings(String name, String image, Optional<String> imageDigest, Net
       packages.add(require(PACKAGE, String.valueOf(o), "a package of `packages`", "a Debian package name"));
     }
     String runtime = Optional.ofNullable((String) p.get("runtime")).orElse(NETNS);
-    return new JailSettings(name, image, digest, network, hostname, Optional.ofNullable((String) p.get("start")),
-        List.copyOf(mounts), List.copyOf(users), List.copyOf(packages),
+    if (!runtime.equals(NETNS) && !runtime.equals(NSPAWN)) {
+      throw new IllegalArgumentException("`runtime` is `" + runtime + "`, expected netns or nspawn");
+    }
+    JailSettings jail = new JailSettings(name, image, digest, network, hostname,
+        Optional.ofNullable((String) p.get("start")), List.copyOf(mounts), List.copyOf(users), List.copyOf(packages),
         Optional.ofNullable((String) p.get("resolv-conf")), runtime);
+    if (runtime.equals(NSPAWN)) {
+      NspawnSettings.render(jail);
+    }
+    return jail;
   }
 
   /** {@code name}, if it is a valid jail name. */

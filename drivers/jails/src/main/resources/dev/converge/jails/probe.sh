@@ -3,6 +3,11 @@
 # the namespace's address and default route, the start process and the hostname it sees, the mounts under the root,
 # and the files inside the root that converge provisions. Files are read only when their real path stays inside the
 # root, so that a symbolic link planted in a jail never shows a host file in a plan.
+# Whether PID is the jail's start process: its command line names the jail's root (unshare's --mount-proc=ROOT/proc,
+# systemd-nspawn's --directory=ROOT), which no other process's does, a reused PID included.
+ours() {
+  [ -n "$1" ] && tr '\0' '\n' 2>/dev/null <"/proc/$1/cmdline" | grep -qxF -e "--mount-proc=$root/proc" -e "--directory=$root"
+}
 for name do
   jail=/var/lib/jails/$name root=/var/lib/jails/$name/root ns=cj-$name
   printf 'jail\t%s\n' "$name"
@@ -17,7 +22,7 @@ for name do
     printf 'route\t%s\n' "$(ip -n "$ns" -j route show default 2>/dev/null | base64 -w0)"
   fi
   pid=$(cat "$jail/pid" 2>/dev/null || true)
-  if [ -n "$pid" ] && [ "$(ip netns identify "$pid" 2>/dev/null)" = "$ns" ]; then
+  if ours "$pid"; then
     child=$(cut -d' ' -f1 "/proc/$pid/task/$pid/children" 2>/dev/null || true)
     seen=""
     if [ -n "$child" ]; then seen=$(nsenter -t "$child" -u hostname 2>/dev/null || true); fi

@@ -1,10 +1,11 @@
 # Sets a jail up to the point of starting it, idempotently, on a host where it is not running: its record, its
 # overlay root on the image build, its bind mounts, its network namespace and veth pair with address and default
-# route. Arguments: NAME IMAGE-DIR RECORD VETH KIND ADDRESS PREFIX GATEWAY BRIDGE, then SOURCE TARGET READ-ONLY per
-# mount. Exit 3 with a message on stderr for what the host lacks.
+# route, and for runtime nspawn its settings file. Arguments: NAME IMAGE-DIR RECORD VETH KIND ADDRESS PREFIX GATEWAY
+# BRIDGE NSPAWN-SETTINGS (empty: none), then SOURCE TARGET READ-ONLY per mount. Exit 3 with a message on stderr for
+# what the host lacks.
 set -eu
-name=$1 image=$2 record=$3 veth=$4 kind=$5 address=$6 prefix=$7 gateway=$8 bridge=$9
-shift 9
+name=$1 image=$2 record=$3 veth=$4 kind=$5 address=$6 prefix=$7 gateway=$8 bridge=$9 settings=${10}
+shift 10
 jail=/var/lib/jails/$name root=/var/lib/jails/$name/root ns=cj-$name
 fail() { echo "$*" >&2; exit 3; }
 inside() { case "$(realpath -m "$1")" in "$root"/*) ;; *) fail "$1 leads out of the jail's root" ;; esac; }
@@ -18,6 +19,13 @@ if ! mountpoint -q "$root"; then
 fi
 inside "$root/proc"
 mkdir -p "$root/proc"
+if [ -n "$settings" ]; then
+  mkdir -p /etc/systemd/nspawn
+  printf '%s' "$settings" >"/etc/systemd/nspawn/$name.nspawn.new"
+  mv "/etc/systemd/nspawn/$name.nspawn.new" "/etc/systemd/nspawn/$name.nspawn"
+else
+  rm -f "/etc/systemd/nspawn/$name.nspawn"
+fi
 
 while [ $# -ge 3 ]; do
   source=$1 target=$root$2 readonly=$3

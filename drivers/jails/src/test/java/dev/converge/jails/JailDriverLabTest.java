@@ -221,6 +221,43 @@ class JailDriverLabTest {
   }
 
   @Test
+  @Order(15)
+  void aJailWithRuntimeNspawn_runsUnderSystemdNspawn_fromItsRenderedSettings_inItsOwnNamespace() throws Exception {
+    host("mkdir", "-p", "/tmp/shared");
+    host("sh", "-c", "echo shared > /tmp/shared/note.txt");
+    Resource spawned = webSpec("spawned", "172.16.3.30").put("runtime", "nspawn")
+        .put("mounts", List.of(Map.of("source", "/tmp/shared", "target", "/www/shared", "read-only", true)))
+        .build();
+
+    long started = System.nanoTime();
+    converge(spawned);
+    awaitReady(spawned);
+    System.out.println("[figure] nspawn jail create to ready: " + (System.nanoTime() - started) / 1_000_000 + " ms");
+
+    assertThat(host("cat", "/etc/systemd/nspawn/spawned.nspawn")).isEqualTo("""
+        # written by converge for jail spawned
+        [Exec]
+        Boot=no
+        Parameters=/bin/sh -c "busybox httpd -f -p 80 -h /www"
+        Hostname=spawned.my.domain
+
+        [Files]
+        BindReadOnly=/tmp/shared:/www/shared""");
+    assertThat(host("busybox", "wget", "-qO-", "http://172.16.3.30/")).isEqualTo("hello from the image");
+    assertThat(host("busybox", "wget", "-qO-", "http://172.16.3.30/shared/note.txt")).isEqualTo("shared");
+    assertThat(driver.probe(target, List.of(spawned)).get(0).actual().orElseThrow().get("hostname"))
+        .contains("spawned.my.domain");
+
+    host("kill", "-KILL", host("cat", "/var/lib/jails/spawned/pid"));
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() ->
+        changeFor(spawned).map(c -> c.touches("running")).orElse(false));
+    driver.apply(target, changeFor(spawned).orElseThrow());
+    awaitReady(spawned);
+    await("httpd listening again").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+        .until(() -> exitOf("busybox", "wget", "-qO-", "http://172.16.3.30/") == 0);
+  }
+
+  @Test
   @Order(20)
   void users_getAuthorizedKeys0600_ownedByThem_andASudoersFile0440() throws Exception {
     Resource ops = jail("ops", "172.16.3.10").put("users", Map.of("provision", Map.of("ssh-key", KEY,
@@ -308,7 +345,7 @@ class JailDriverLabTest {
   @Test
   @Order(50)
   void delete_leavesNoNamespaceNoVethNoMountNoDirectory() throws Exception {
-    for (String name : List.of("web1", "web2", "bridged", "ops", "devel")) {
+    for (String name : List.of("web1", "web2", "bridged", "spawned", "ops", "devel")) {
       Resource gone = Resource.absent(ResourceId.of("jail", HOST, name), Location.unknown());
       Observation seen = driver.probe(target, List.of(gone)).get(0);
       assertThat(seen.isPresent()).as(name).isTrue();
@@ -319,6 +356,7 @@ class JailDriverLabTest {
     assertThat(host("ip", "link", "show")).doesNotContain("vj-");
     assertThat(host("cat", "/proc/self/mountinfo")).doesNotContain("/var/lib/jails/");
     assertThat(host("ls", "-A", "/var/lib/jails")).isEmpty();
+    assertThat(exitOf("test", "-e", "/etc/systemd/nspawn/spawned.nspawn")).isEqualTo(1);
     assertThat(host("cat", "/tmp/repo/made.txt")).as("a mounted host dir survives").isEqualTo("made");
     assertThat(exitOf("busybox", "wget", "-qO-", "-T", "1", "http://172.16.3.2/")).isNotZero();
   }
