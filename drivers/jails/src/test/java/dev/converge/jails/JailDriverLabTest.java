@@ -105,8 +105,8 @@ class JailDriverLabTest {
     converge(web2);
     awaitReady(web2);
 
-    assertThat(host("busybox", "wget", "-qO-", "http://172.16.3.2/")).isEqualTo("hello from the image");
-    assertThat(host("busybox", "wget", "-qO-", "http://172.16.3.3/")).isEqualTo("hello from the image");
+    assertThat(page("http://172.16.3.2/")).isEqualTo("hello from the image");
+    assertThat(page("http://172.16.3.3/")).isEqualTo("hello from the image");
     assertThat(host("cat", "/var/lib/jails/web1/jail.json")).contains("\"image-dir\":\"" + BUILD + "\"");
     assertThat(host("ip", "-n", "cj-web1", "route", "show", "default")).contains("via " + GATEWAY);
     assertThat(host("ip", "addr", "show", "dev", "vj-web1")).contains("inet " + GATEWAY + " peer 172.16.3.2/32");
@@ -142,7 +142,7 @@ class JailDriverLabTest {
     awaitReady(web1);
     assertThat(changeFor(web1)).isEmpty();
     assertThat(host("cat", "/var/lib/jails/web1/pid")).isNotEqualTo(pid);
-    assertThat(host("busybox", "wget", "-qO-", "http://172.16.3.2/")).isEqualTo("hello from the image");
+    assertThat(page("http://172.16.3.2/")).isEqualTo("hello from the image");
   }
 
   @Test
@@ -160,7 +160,7 @@ class JailDriverLabTest {
     String pid = host("cat", "/var/lib/jails/web2/pid");
     String child = host("cut", "-d", " ", "-f1", "/proc/" + pid + "/task/" + pid + "/children");
     assertThat(host("nsenter", "-t", child, "-u", "hostname")).isEqualTo("www.my.domain");
-    assertThat(host("busybox", "wget", "-qO-", "http://172.16.3.3/data.txt")).isEqualTo("kept");
+    assertThat(page("http://172.16.3.3/data.txt")).isEqualTo("kept");
   }
 
   @Test
@@ -174,7 +174,7 @@ class JailDriverLabTest {
     driver.apply(target, change);
     awaitReady(web1);
     assertThat(changeFor(web1)).isEmpty();
-    assertThat(host("busybox", "wget", "-qO-", "http://172.16.3.2/")).isEqualTo("hello from the image");
+    assertThat(page("http://172.16.3.2/")).isEqualTo("hello from the image");
   }
 
   @Test
@@ -194,8 +194,8 @@ class JailDriverLabTest {
 
     assertThat(changeFor(followed)).isEmpty();
     assertThat(host("cat", "/var/lib/jails/web2/jail.json")).contains("\"image-dir\":\"" + build + "\"");
-    assertThat(host("busybox", "wget", "-qO-", "http://172.16.3.3/")).isEqualTo("second build");
-    assertThat(host("busybox", "wget", "-qO-", "http://172.16.3.3/data.txt")).isEqualTo("kept");
+    assertThat(page("http://172.16.3.3/")).isEqualTo("second build");
+    assertThat(page("http://172.16.3.3/data.txt")).isEqualTo("kept");
 
     Resource stale = jail("stale", "172.16.3.4").build();
     assertThatThrownBy(() -> driver.apply(target, changeFor(stale).orElseThrow()))
@@ -215,7 +215,7 @@ class JailDriverLabTest {
     converge(bridged);
     awaitReady(bridged);
 
-    assertThat(host("busybox", "wget", "-qO-", "http://172.16.5.2/")).isEqualTo("hello from the image");
+    assertThat(page("http://172.16.5.2/")).isEqualTo("hello from the image");
     assertThat(host("ip", "link", "show", "vj-bridged")).contains("master br-jails");
     assertThat(host("ip", "-n", "cj-bridged", "addr", "show", "dev", "eth0")).contains("inet 172.16.5.2/24");
   }
@@ -243,8 +243,8 @@ class JailDriverLabTest {
 
         [Files]
         BindReadOnly=/tmp/shared:/www/shared""");
-    assertThat(host("busybox", "wget", "-qO-", "http://172.16.3.30/")).isEqualTo("hello from the image");
-    assertThat(host("busybox", "wget", "-qO-", "http://172.16.3.30/shared/note.txt")).isEqualTo("shared");
+    assertThat(page("http://172.16.3.30/")).isEqualTo("hello from the image");
+    assertThat(page("http://172.16.3.30/shared/note.txt")).isEqualTo("shared");
     assertThat(driver.probe(target, List.of(spawned)).get(0).actual().orElseThrow().get("hostname"))
         .contains("spawned.my.domain");
 
@@ -253,8 +253,7 @@ class JailDriverLabTest {
         changeFor(spawned).map(c -> c.touches("running")).orElse(false));
     driver.apply(target, changeFor(spawned).orElseThrow());
     awaitReady(spawned);
-    await("httpd listening again").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-        .until(() -> exitOf("busybox", "wget", "-qO-", "http://172.16.3.30/") == 0);
+    assertThat(page("http://172.16.3.30/")).isEqualTo("hello from the image");
   }
 
   @Test
@@ -420,6 +419,16 @@ class JailDriverLabTest {
   private static void awaitReady(Resource resource) {
     await().atMost(driver.readinessTimeout(resource)).pollInterval(Duration.ofMillis(20))
         .until(() -> driver.readiness(target, resource), Readiness::ready);
+  }
+
+  /**
+   * The page at {@code url}, fetched from the host once the server in the jail listens: readiness means the process
+   * runs and the address answers, not that the server has bound its port yet.
+   */
+  private static String page(String url) {
+    await("a server at " + url).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        .until(() -> exitOf("busybox", "wget", "-q", "-O", "/dev/null", url) == 0);
+    return host("busybox", "wget", "-qO-", url);
   }
 
   /** The command's stdout, stripped; it must succeed. */

@@ -80,8 +80,8 @@ class JailMoveLabTest {
     System.out.println("[figure] jail move h1 -> h2, stop to ready: " + (System.nanoTime() - started) / 1_000_000
         + " ms");
 
-    assertThat(run("h2", "busybox", "wget", "-qO-", PAGE + "data.txt")).isEqualTo("written before the move");
-    assertThat(run("h2", "busybox", "wget", "-qO-", PAGE)).isEqualTo("hello from the image");
+    assertThat(page("h2", PAGE + "data.txt")).isEqualTo("written before the move");
+    assertThat(page("h2", PAGE)).isEqualTo("hello from the image");
     assertThat(changeFor(lab.target("h2"), web("h2"))).as("in sync on h2").isEmpty();
     assertThat(driver.probe(lab.target("h1"), List.of(absent("h1"))).get(0).isPresent()).isFalse();
     assertThat(exitOf("h1", "test", "-e", "/var/lib/jails/web")).isEqualTo(1);
@@ -98,7 +98,7 @@ class JailMoveLabTest {
         .isInstanceOf(ActionException.class).hasMessageContaining("image `busybox` has no current build on h1");
 
     assertThat(run("h2", "cat", "/var/lib/jails/web/pid")).as("never stopped").isEqualTo(pid);
-    assertThat(run("h2", "busybox", "wget", "-qO-", PAGE + "data.txt")).isEqualTo("written before the move");
+    assertThat(page("h2", PAGE + "data.txt")).isEqualTo("written before the move");
     assertThat(exitOf("h1", "test", "-e", "/var/lib/jails/web")).isEqualTo(1);
     run("h1", "ln", "-s", DIGEST.substring(7, 23), "/var/lib/converge/images/busybox/current");
   }
@@ -115,7 +115,7 @@ class JailMoveLabTest {
         .hasMessageContaining("the jail runs on h2 again");
 
     awaitReady(lab.target("h2"), web("h2"));
-    assertThat(run("h2", "busybox", "wget", "-qO-", PAGE + "data.txt")).isEqualTo("written before the move");
+    assertThat(page("h2", PAGE + "data.txt")).isEqualTo("written before the move");
     assertThat(changeFor(lab.target("h2"), web("h2"))).isEmpty();
     assertThat(exitOf("h1", "test", "-e", "/var/lib/jails/web")).as("nothing left on h1").isEqualTo(1);
     assertThat(run("h1", "ip", "netns", "list")).doesNotContain("cj-web");
@@ -154,6 +154,13 @@ class JailMoveLabTest {
   private static void awaitReady(Target target, Resource resource) {
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
         .until(() -> driver.readiness(target, resource), Readiness::ready);
+  }
+
+  /** The page at {@code url} from {@code host}, once the server in the jail listens (readiness is ping). */
+  private static String page(String host, String url) {
+    await("a server at " + url + " from " + host).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        .until(() -> exitOf(host, "busybox", "wget", "-q", "-O", "/dev/null", url) == 0);
+    return run(host, "busybox", "wget", "-qO-", url);
   }
 
   private static String run(String host, String... argv) {
