@@ -13,7 +13,9 @@ import java.util.TreeMap;
 
 /**
  * A jail's observed properties, in the shape of the desired ones: the record of what was applied, corrected by
- * every live fact the probe read. Optional fields appear when the desired resource or the record has them.
+ * every live fact the probe read. The image digest, packages and resolv.conf are read only when the desired resource
+ * has them (the diff compares only desired fields): a pinned jail is never compared with its image, packages are
+ * looked up by the desired names.
  */
 final class Observed {
 
@@ -27,7 +29,7 @@ final class Observed {
     copy(record, out, "image");
     copy(record, out, "runtime");
     copy(record, out, "start");
-    if (has("image-digest", wanted, record)) {
+    if (wanted.containsKey("image-digest")) {
       out.put("image-digest", seen.markerDigest().orElse("(no marked image build at "
           + seen.record().get().imageDir() + ")"));
     }
@@ -37,17 +39,13 @@ final class Observed {
     if (hostname != null) {
       out.put("hostname", hostname);
     }
-    if (has("mounts", wanted, record)) {
-      out.put("mounts", mounts(seen, root, record.get("mounts")));
-    }
-    if (has("users", wanted, record)) {
-      out.put("users", users(seen, wanted.get("users"), record.get("users")));
-    }
-    if (has("packages", wanted, record)) {
+    out.put("mounts", mounts(seen, root, record.get("mounts")));
+    out.put("users", users(seen, wanted.get("users"), record.get("users")));
+    if (wanted.containsKey("packages")) {
       Set<String> installed = seen.installed().orElse(Set.of());
       out.put("packages", list(wanted.get("packages")).stream().filter(installed::contains).toList());
     }
-    if (has("resolv-conf", wanted, record)) {
+    if (wanted.containsKey("resolv-conf")) {
       Optional.ofNullable(seen.files().get("etc/resolv.conf")).ifPresent(t -> out.put("resolv-conf", t));
     }
     boolean withStart = record.containsKey("start") || wanted.containsKey("start");
@@ -132,10 +130,6 @@ final class Observed {
       out.put(name, user);
     }
     return out;
-  }
-
-  private static boolean has(String field, Map<String, Object> wanted, Map<String, Object> record) {
-    return wanted.containsKey(field) || record.containsKey(field);
   }
 
   private static void copy(Map<String, Object> from, Map<String, Object> to, String field) {

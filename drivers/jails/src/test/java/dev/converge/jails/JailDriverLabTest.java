@@ -291,6 +291,21 @@ class JailDriverLabTest {
   }
 
   @Test
+  @Order(22)
+  void anAccountNoLongerInTheSpec_isDropped_itsHomeKept() throws Exception {
+    String root = "/var/lib/jails/ops/root";
+    Resource ops = jail("ops", "172.16.3.10").put("users", Map.of())
+        .put("resolv-conf", "nameserver 172.16.3.53\nsearch my.domain\n").build();
+
+    Change change = changeFor(ops).orElseThrow();
+    assertThat(change.fields()).extracting(f -> f.field()).containsExactly("users");
+    converge(ops);
+    assertThat(exitOf("grep", "-q", "^provision:", root + "/etc/passwd")).isEqualTo(1);
+    assertThat(exitOf("grep", "-q", "^provision:", root + "/etc/shadow")).isEqualTo(1);
+    assertThat(exitOf("test", "-d", root + "/home/provision")).isZero();
+  }
+
+  @Test
   @Order(30)
   void devel_aHostDirAtUsrSrc_aFileWrittenThereAsTheDevelUser_isOwnedByTheirUidGidOnTheHost() throws Exception {
     host("mkdir", "-p", "/tmp/repo", "/tmp/docs");
@@ -313,9 +328,8 @@ class JailDriverLabTest {
   @Test
   @Order(40)
   void packages_onAnImageWithoutApt_failWithAClearError() throws Exception {
-    Resource tools = jail("ops", "172.16.3.10").put("users", Map.of("provision", Map.of("ssh-key", KEY,
-        "sudo", false))).put("resolv-conf", "nameserver 172.16.3.53\nsearch my.domain\n")
-        .put("packages", List.of("curl")).build();
+    Resource tools = jail("ops", "172.16.3.10").put("users", Map.of())
+        .put("resolv-conf", "nameserver 172.16.3.53\nsearch my.domain\n").put("packages", List.of("curl")).build();
 
     Change change = changeFor(tools).orElseThrow();
     assertThat(change.fields()).extracting(f -> f.field()).containsExactly("packages");
@@ -343,7 +357,13 @@ class JailDriverLabTest {
 
   @Test
   @Order(50)
-  void delete_leavesNoNamespaceNoVethNoMountNoDirectory() throws Exception {
+  void delete_leavesNoNamespaceNoVethNoMountNoDirectory_andLeavesJailsWithoutARecordAlone() throws Exception {
+    host("mkdir", "-p", "/var/lib/jails/foreign");
+    host("sh", "-c", "echo mine > /var/lib/jails/foreign/keep");
+    Resource foreign = Resource.absent(ResourceId.of("jail", HOST, "foreign"), Location.unknown());
+    assertThat(driver.probe(target, List.of(foreign)).get(0).isPresent()).isFalse();
+    driver.apply(target, new Change(ChangeType.DELETE, foreign, Observation.absent(foreign.id()), List.of(),
+        Optional.empty(), Optional.empty()));
     for (String name : List.of("web1", "web2", "bridged", "spawned", "ops", "devel")) {
       Resource gone = Resource.absent(ResourceId.of("jail", HOST, name), Location.unknown());
       Observation seen = driver.probe(target, List.of(gone)).get(0);
@@ -354,7 +374,8 @@ class JailDriverLabTest {
     assertThat(host("ip", "netns", "list")).doesNotContain("cj-");
     assertThat(host("ip", "link", "show")).doesNotContain("vj-");
     assertThat(host("cat", "/proc/self/mountinfo")).doesNotContain("/var/lib/jails/");
-    assertThat(host("ls", "-A", "/var/lib/jails")).isEmpty();
+    assertThat(host("ls", "-A", "/var/lib/jails")).isEqualTo("foreign");
+    assertThat(host("cat", "/var/lib/jails/foreign/keep")).as("not converge's: untouched").isEqualTo("mine");
     assertThat(exitOf("test", "-e", "/etc/systemd/nspawn/spawned.nspawn")).isEqualTo(1);
     assertThat(host("cat", "/tmp/repo/made.txt")).as("a mounted host dir survives").isEqualTo("made");
     assertThat(exitOf("busybox", "wget", "-qO-", "-T", "1", "http://172.16.3.2/")).isNotZero();
