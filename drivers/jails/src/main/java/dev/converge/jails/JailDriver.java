@@ -131,7 +131,9 @@ public final class JailDriver implements Driver, Movable {
       Remote.run(target, Script.DOWN.command(List.of(name, jail.veth(), "keep")), "stop", where);
       Remote.run(target, up(jail, imageDir, change.desired().properties()), "set up", where);
     } else {
-      writeRecord(target, jail, before.map(Seen.Record::imageDir).orElseThrow(), change, where);
+      String imageDir = before.map(Seen.Record::imageDir).orElseThrow(() -> new ActionException(where
+          + ": its record " + jail.directory() + "/" + ImageStore.JAIL_RECORD + " is gone"));
+      writeRecord(target, jail, imageDir, change, where);
     }
     if (change.touches("users") || change.touches("resolv-conf")) {
       provision(target, jail, before.map(b -> b.properties().get("users")).orElse(null), where);
