@@ -1,5 +1,5 @@
 # Starts a jail's command, detached, unless it runs already, in the jail's network namespace with its own UTS, PID
-# and mount namespaces (its own /proc) and its hostname, output appended to console.log. Runtime netns: `unshare`,
+# and mount namespaces (its own /proc and /dev) and its hostname, output appended to console.log. Runtime netns: `unshare`,
 # then chroot into the root; --kill-child makes the whole jail die with unshare. Runtime nspawn: systemd-nspawn on
 # the root, not registered with machined (hosts without systemd have none), reading the settings file converge
 # rendered for the jail (binds, hostname, command). The PID goes to the jail's pid file. Returns once a process of
@@ -14,11 +14,23 @@ ours() {
 }
 pid=$(cat "$jail/pid" 2>/dev/null || true)
 if ours "$pid"; then exit 0; fi
+# Inside the jail's new mount namespace, before chroot: the hostname, and a /dev of its own (a tmpfs with the host's
+# harmless character devices bound in), seen by the jail only.
+jailinit='
+  set -e
+  hostname "$1"
+  mount -t tmpfs -o mode=755,nosuid,noexec converge-dev "$2/dev"
+  for d in null zero full random urandom tty; do : >"$2/dev/$d"; mount --bind "/dev/$d" "$2/dev/$d"; done
+  mkdir -m 1777 "$2/dev/shm"
+  ln -s /proc/self/fd "$2/dev/fd"
+  ln -s /proc/self/fd/0 "$2/dev/stdin"
+  ln -s /proc/self/fd/1 "$2/dev/stdout"
+  ln -s /proc/self/fd/2 "$2/dev/stderr"
+  exec chroot "$2" /bin/sh -c "$3"'
 case $runtime in
   netns)
     setsid ip netns exec "$ns" unshare --uts --pid --fork --kill-child --mount-proc="$root/proc" \
-      /bin/sh -c 'hostname "$1" && exec chroot "$2" /bin/sh -c "$3"' converge-jail "$hostname" "$root" "$start" \
-      </dev/null >>"$jail/console.log" 2>&1 &
+      /bin/sh -c "$jailinit" converge-jail "$hostname" "$root" "$start" </dev/null >>"$jail/console.log" 2>&1 &
     ;;
   nspawn)
     setsid systemd-nspawn --quiet --register=no --keep-unit --machine="$name" --settings=trusted \

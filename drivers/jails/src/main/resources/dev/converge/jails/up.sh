@@ -18,7 +18,8 @@ if ! mountpoint -q "$root"; then
   mount -t overlay "cj-$name" -o "lowerdir=$image/root,upperdir=$jail/upper,workdir=$jail/work" "$root"
 fi
 inside "$root/proc"
-mkdir -p "$root/proc"
+inside "$root/dev"
+mkdir -p "$root/proc" "$root/dev"
 if [ -n "$settings" ]; then
   mkdir -p /etc/systemd/nspawn
   printf '%s' "$settings" >"/etc/systemd/nspawn/$name.nspawn.new"

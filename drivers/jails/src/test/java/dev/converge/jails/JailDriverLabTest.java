@@ -108,6 +108,10 @@ class JailDriverLabTest {
     assertThat(page("http://172.16.3.2/")).isEqualTo("hello from the image");
     assertThat(page("http://172.16.3.3/")).isEqualTo("hello from the image");
     assertThat(host("cat", "/var/lib/jails/web1/jail.json")).contains("\"image-dir\":\"" + BUILD + "\"");
+    assertThat(inJail("web1", "echo gone > /dev/null && head -c 5 /dev/urandom | wc -c && hostname"))
+        .as("a /dev of its own, its hostname").isEqualTo("5\nweb1.my.domain");
+    assertThat(host("cat", "/proc/self/mountinfo")).as("the jail's /dev is the jail's alone")
+        .doesNotContain("/var/lib/jails/web1/root/dev");
     assertThat(host("ip", "-n", "cj-web1", "route", "show", "default")).contains("via " + GATEWAY);
     assertThat(host("ip", "addr", "show", "dev", "vj-web1")).contains("inet " + GATEWAY + " peer 172.16.3.2/32");
   }
@@ -450,6 +454,14 @@ class JailDriverLabTest {
     await("a server at " + url).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
         .until(() -> exitOf("busybox", "wget", "-q", "-O", "/dev/null", url) == 0);
     return host("busybox", "wget", "-qO-", url);
+  }
+
+  /** Runs {@code script} inside jail {@code name}: in its namespaces, chrooted into its root. */
+  private static String inJail(String name, String script) {
+    String pid = host("cat", "/var/lib/jails/" + name + "/pid");
+    String init = host("cut", "-d", " ", "-f1", "/proc/" + pid + "/task/" + pid + "/children");
+    return host("nsenter", "-t", init, "-m", "-u", "-n", "-p", "chroot", "/var/lib/jails/" + name + "/root", "sh",
+        "-c", script);
   }
 
   /** The command's stdout, stripped; it must succeed. */

@@ -72,16 +72,17 @@ class JailMoveLabTest {
     Resource onH1 = web("h1");
     converge(lab.target("h1"), onH1);
     awaitReady(lab.target("h1"), onH1);
-    run("h1", "ip", "netns", "exec", "cj-web", "chroot", "/var/lib/jails/web/root", "sh", "-c",
-        "echo written before the move > /www/data.txt");
+    inJail("h1", "echo written before the move > /www/data.txt && head -c 33554432 /dev/urandom > /www/blob");
+    String blob = run("h1", "sha256sum", "/var/lib/jails/web/root/www/blob").split(" ")[0];
 
     long started = System.nanoTime();
     driver.move(lab.target("h1"), lab.target("h2"), moveOf(onH1, web("h2")));
-    System.out.println("[figure] jail move h1 -> h2, stop to ready: " + (System.nanoTime() - started) / 1_000_000
+    System.out.println("[figure] jail move h1 -> h2 with 32 MiB of data, stop to ready: " + (System.nanoTime() - started) / 1_000_000
         + " ms");
 
     assertThat(page("h2", PAGE + "data.txt")).isEqualTo("written before the move");
     assertThat(page("h2", PAGE)).isEqualTo("hello from the image");
+    assertThat(run("h2", "sha256sum", "/var/lib/jails/web/root/www/blob")).as("32 MiB, streamed").startsWith(blob);
     assertThat(changeFor(lab.target("h2"), web("h2"))).as("in sync on h2").isEmpty();
     assertThat(driver.probe(lab.target("h1"), List.of(absent("h1"))).get(0).isPresent()).isFalse();
     assertThat(exitOf("h1", "test", "-e", "/var/lib/jails/web")).isEqualTo(1);
@@ -161,6 +162,14 @@ class JailMoveLabTest {
     await("a server at " + url + " from " + host).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
         .until(() -> exitOf(host, "busybox", "wget", "-q", "-O", "/dev/null", url) == 0);
     return run(host, "busybox", "wget", "-qO-", url);
+  }
+
+  /** Runs {@code script} inside jail web on {@code host}: in its namespaces, chrooted into its root. */
+  private static String inJail(String host, String script) {
+    String pid = run(host, "cat", "/var/lib/jails/web/pid");
+    String init = run(host, "cut", "-d", " ", "-f1", "/proc/" + pid + "/task/" + pid + "/children");
+    return run(host, "nsenter", "-t", init, "-m", "-u", "-n", "-p", "chroot", "/var/lib/jails/web/root", "sh", "-c",
+        script);
   }
 
   private static String run(String host, String... argv) {
