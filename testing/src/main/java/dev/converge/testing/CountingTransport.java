@@ -5,6 +5,8 @@ import dev.converge.driver.ExecResult;
 import dev.converge.driver.FileAttributes;
 import dev.converge.driver.Transport;
 import dev.converge.driver.TransportException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -43,6 +45,13 @@ public final class CountingTransport implements Transport {
   public ExecResult exec(Command command) throws TransportException {
     execs.incrementAndGet();
     return delegate.exec(command);
+  }
+
+  /** Counted as one exec. */
+  @Override
+  public ExecResult stream(Command command, InputStream input, OutputStream output) throws TransportException {
+    execs.incrementAndGet();
+    return delegate.stream(command, input, output);
   }
 
   @Override
