@@ -24,8 +24,8 @@ class RegistrationTest {
     assertThat(registry.driverFor("jail", "freebsd")).containsInstanceOf(JailDriver.class);
     // the image drivers (another module) are on the classpath too: only this module's drivers are checked
     for (String kind : registry.kinds()) {
-      assertThat(registry.driverFor(kind, "linux")).as(kind)
-          .allSatisfy(d -> assertThat(d.getClass().getPackageName()).doesNotStartWith("dev.converge.freebsd"));
+      registry.driverFor(kind, "linux").ifPresent(d ->
+          assertThat(d.getClass().getPackageName()).as(kind).doesNotStartWith("dev.converge.freebsd"));
     }
   }
 }

@@ -17,15 +17,29 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The inside of a Linux jail, over its host's transport: every command runs in the jail's network namespace with
- * the jail's root as its root ({@code nsenter --net=… chroot ROOT …}), so that paths, users and the loopback are the
- * jail's. Files are read and replaced by the same constant scripts as over SSH, run inside, so that a symbolic link
+ * The inside of a Linux jail, over its host's transport: every command runs in the jail's namespaces with the
+ * jail's root as its root ({@code nsenter … chroot ROOT …}), so that paths, users, the loopback, {@code /proc} and
+ * {@code /dev} are the jail's: those of its running start process, else just its network namespace. Files are read and replaced by the same constant scripts as over SSH, run inside, so that a symbolic link
  * in the jail can never point a write at the host's files. Connections to the jail's loopback go to the jail's
  * address from the host.
  */
 final class EnteredJail implements Transport {
 
   private static final Duration FILE_TIMEOUT = Duration.ofSeconds(60);
+
+  /**
+   * Arguments: the jail's directory, its network namespace, the command. The start process is recognised as the jail
+   * driver's start script does: by its command line naming the jail's root.
+   */
+  private static final String ENTER = String.join("; ",
+      "jail=$1 ns=$2",
+      "shift 2",
+      "root=$jail/root",
+      "pid=$(cat \"$jail/pid\" 2>/dev/null || true)",
+      "if [ -n \"$pid\" ] && tr '\\0' '\\n' 2>/dev/null <\"/proc/$pid/cmdline\""
+          + " | grep -qxF -e \"--mount-proc=$root/proc\" -e \"--directory=$root\"; then"
+          + " exec nsenter -t \"$pid\" -m -u -n -- chroot \"$root\" \"$@\"; fi",
+      "exec nsenter --net=\"/run/netns/$ns\" -- chroot \"$root\" \"$@\"");
 
   private final Transport host;
   private final String name;
@@ -87,8 +101,8 @@ final class EnteredJail implements Transport {
   public void close() {}
 
   private Command inside(Command command) {
-    List<String> argv = new ArrayList<>(List.of("nsenter", "--net=/run/netns/cj-" + name, "--",
-        "chroot", ImageStore.LINUX_JAILS + "/" + name + "/root"));
+    List<String> argv = new ArrayList<>(List.of("sh", "-c", ENTER, "converge-enter",
+        ImageStore.LINUX_JAILS + "/" + name, "cj-" + name));
     argv.addAll(command.argv());
     return new Command(argv, command.stdin(), command.timeout());
   }

@@ -9,6 +9,8 @@ import dev.converge.driver.Command;
 import dev.converge.driver.FileAttributes;
 import dev.converge.driver.Movable;
 import dev.converge.driver.Driver;
+import dev.converge.driver.Transport;
+import dev.converge.driver.Enterable;
 import dev.converge.driver.ExecResult;
 import dev.converge.driver.ProbeException;
 import dev.converge.driver.Readiness;
@@ -55,7 +57,7 @@ import java.util.concurrent.FutureTask;
  * its data) and up again on the build it should run on; accounts, resolv.conf and packages are repaired in place.
  * Delete stops the jail and removes its namespace, veth, mounts and directory.
  */
-public final class JailDriver implements Driver, Movable {
+public final class JailDriver implements Driver, Movable, Enterable {
 
   public static final String KIND = "jail";
 
@@ -65,6 +67,18 @@ public final class JailDriver implements Driver, Movable {
   private static final Duration PACKAGES_TIMEOUT = Duration.ofMinutes(10);
   private static final Duration TRANSFER_TIMEOUT = Duration.ofHours(2);
   private static final Duration READY_POLL = Duration.ofMillis(50);
+
+  @Override
+  public Transport enter(Target host, Resource jail) throws TransportException {
+    JailSettings settings;
+    try {
+      settings = JailSettings.of(jail.id().name(), jail.properties());
+    } catch (IllegalArgumentException e) {
+      throw new TransportException("cannot enter jail " + jail.id().name() + " on " + host.name() + ": "
+          + e.getMessage(), e);
+    }
+    return new EnteredJail(host.transport(), settings.name(), settings.network().address());
+  }
 
   @Override
   public String kind() {
