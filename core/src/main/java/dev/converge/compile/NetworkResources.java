@@ -73,7 +73,7 @@ record NetworkResources(SortedMap<String, List<ResourceId>> byHost, SortedMap<St
     if (!linksProvided) {
       tunnels(spec, allocations, secrets, interfaces, errors);
     }
-    Map<String, OspfRouter> routers = routers(spec, allocations, interfaces, jails, secrets, errors);
+    Map<String, OspfRouter> routers = routers(spec, allocations, interfaces, jails, linksProvided, secrets, errors);
     if (!errors.isEmpty()) {
       throw new CompileException(String.join("\n", errors));
     }
@@ -347,6 +347,8 @@ record NetworkResources(SortedMap<String, List<ResourceId>> byHost, SortedMap<St
     final SortedMap<String, String> networks = new TreeMap<>();
     final SortedMap<String, String> neighbors = new TreeMap<>();
     final SortedSet<String> routes = new TreeSet<>();
+    /** Connected /32s advertised as external routes: Linux jails' addresses. */
+    final SortedSet<String> redistribute = new TreeSet<>();
     boolean fastConvergence;
 
     OspfRouter(String routerId, Location origin, Optional<String> daemon) {
@@ -363,6 +365,7 @@ record NetworkResources(SortedMap<String, List<ResourceId>> byHost, SortedMap<St
           .put("networks", networks)
           .put("neighbors", neighbors)
           .put("routes", List.copyOf(routes))
+          .put("redistribute", List.copyOf(redistribute))
           // false rather than absent: the engine diffs only the fields a resource has, so an absent field could
           // never show the drift of a router whose area stopped asking for it
           .put("fast-convergence", fastConvergence)
@@ -371,8 +374,8 @@ record NetworkResources(SortedMap<String, List<ResourceId>> byHost, SortedMap<St
   }
 
   private static Map<String, OspfRouter> routers(Spec spec, SortedMap<String, SortedMap<String, String>> allocations,
-      Map<String, Map<String, Iface>> interfaces, Collection<JailResources.Compiled> jails, Secrets secrets,
-      List<String> errors) {
+      Map<String, Map<String, Iface>> interfaces, Collection<JailResources.Compiled> jails, boolean lab,
+      Secrets secrets, List<String> errors) {
     Map<String, OspfRouter> routers = new TreeMap<>();
     for (Ospf.Area area : spec.ospf().areas().values()) {
       Set<String> members = area.members(spec.networks());
@@ -387,6 +390,7 @@ record NetworkResources(SortedMap<String, List<ResourceId>> byHost, SortedMap<St
       }
       for (String h : members) {
         Host host = spec.hosts().get(h);
+        boolean linuxJails = lab || "linux".equals(host.os());
         // the loader refuses an OSPF host without an IPv4 loopback
         OspfRouter r = routers.computeIfAbsent(h, k -> new OspfRouter(
             InetAddresses.toAddrString(host.loopback().orElseThrow().network()), area.location(),
@@ -425,8 +429,18 @@ record NetworkResources(SortedMap<String, List<ResourceId>> byHost, SortedMap<St
           if (net.kind() == Network.Kind.LOOPBACK) {
             // the jail's /32 sits on the host's side of the jail's link (Linux) or on the network's interface
             // (FreeBSD); a network statement of its own advertises it either way
-            jails.stream().filter(j -> j.host().equals(h) && j.network().name().equals(n))
-                .forEach(j -> r.networks.put(Cidr.host(j.address()).toString(), area.id()));
+            for (JailResources.Compiled j : jails) {
+              if (j.host().equals(h) && j.network().name().equals(n)) {
+                String prefix = Cidr.host(j.address()).toString();
+                if (linuxJails) {
+                  // the /32 is the peer of the host's side of the jail's link, an unnumbered interface whose peer
+                  // ospfd never advertises: it goes out as an external route instead
+                  r.redistribute.add(prefix);
+                } else {
+                  r.networks.put(prefix, area.id());
+                }
+              }
+            }
           }
         }
       }

@@ -1,6 +1,8 @@
 package dev.converge.spec;
 
+import com.google.common.hash.Hashing;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -40,6 +42,20 @@ public record Jail(
 
   public boolean autoAddress() {
     return address.isEmpty();
+  }
+
+  /**
+   * The host's side of a Linux jail's link to its host: {@code vj-NAME}, or past 15 characters {@code vj-}, the first
+   * eight of the name and four hex digits of its SHA-256. The jail driver makes it; OSPF advertises the jail's /32
+   * over it.
+   */
+  public static String linkInterface(String jail) {
+    String full = "vj-" + jail;
+    if (full.length() <= 15) {
+      return full;
+    }
+    String hash = Hashing.sha256().hashString(jail, StandardCharsets.UTF_8).toString();
+    return "vj-" + jail.substring(0, 8) + hash.substring(0, 4);
   }
 
   /** Whether a jail follows its image when the image is rebuilt. */

@@ -1,13 +1,11 @@
 package dev.converge.jails;
 
 import dev.converge.images.ImageStore;
+import dev.converge.spec.Jail;
 import dev.converge.resource.Properties;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -143,16 +141,7 @@ record JailSettings(String name, String image, Optional<String> imageDigest, Net
   }
 
   static String veth(String name) {
-    String full = "vj-" + name;
-    if (full.length() <= 15) {
-      return full;
-    }
-    try {
-      byte[] hash = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
-      return "vj-" + name.substring(0, 8) + HexFormat.of().formatHex(hash).substring(0, 4);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Jail.linkInterface(name);
   }
 
   private static String text(Map<?, ?> map, String field) {

@@ -1,0 +1,209 @@
+package dev.converge.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Seed 000's jails, in the lab: an image built from busybox-static by the test and served from this machine's
+ * loopback, two jails serving HTTP on a loopback network, each a /32 that OSPF carries, registered in the zone that
+ * `ns` serves. Assertions ask the lab hosts (getent, busybox wget, the jails' own files), never converge.
+ */
+class JailIT {
+
+  private static final List<String> APPLETS = List.of("sh", "httpd", "wget", "nslookup", "cat", "echo", "hostname",
+      "sleep", "id", "touch", "ls", "mkdir", "rm", "ps", "su");
+
+  private Path dir;
+  private Path spec;
+  private HttpServer images;
+  private String sha256;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    dir = Files.createDirectories(Cli.home().resolve("it/target/jail-it-" + UUID.randomUUID().toString()
+        .substring(0, 8)));
+    spec = dir.resolve("site.yaml");
+    Path key = dir.resolve("lab.key");
+    Files.writeString(key, LabFixture.command("tsig-keygen", "-a", "hmac-sha256", "lab-key"));
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+    byte[] tarball = busyboxImage();
+    sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(tarball));
+    images = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    images.createContext("/bb.tar.gz", exchange -> {
+      exchange.sendResponseHeaders(200, tarball.length);
+      exchange.getResponseBody().write(tarball);
+      exchange.close();
+    });
+    images.start();
+  }
+
+  /** A root filesystem of busybox-static and its applets, a passwd, and an empty /www, as a gzipped tarball. */
+  private byte[] busyboxImage() throws Exception {
+    Path root = Files.createDirectories(dir.resolve("bb-root"));
+    for (String d : List.of("bin", "usr/bin", "etc", "www", "proc", "dev", "tmp", "root", "home")) {
+      Files.createDirectories(root.resolve(d));
+    }
+    Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"));
+    for (String applet : APPLETS) {
+      Files.createSymbolicLink(root.resolve("bin/" + applet), Path.of("busybox"));
+    }
+    Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+    Files.writeString(root.resolve("etc/group"), "root:x:0:\n");
+    Files.writeString(root.resolve("etc/shadow"), "root:*:19000:0:99999:7:::\n");
+    Path tarball = dir.resolve("bb.tar.gz");
+    LabFixture.command("tar", "-czf", tarball.toString(), "-C", root.toString(), ".");
+    return Files.readAllBytes(tarball);
+  }
+
+  private void writeSpec(String webHost, String imageSha256) throws Exception {
+    Files.writeString(spec, """
+        site: jailit
+        secrets:
+          lab-key: { file: lab.key }
+        defaults:
+          resolver: ns
+          jail: { image: bb, network: jails, resolver: ns,
+                  start: "hostname > /www/index.html && exec httpd -f -p 80 -h /www" }
+        images:
+          bb: { tarball: { url: "http://127.0.0.1:%d/bb.tar.gz", sha256: "%s" } }
+        hosts:
+          ns: { address: 198.51.100.1, loopback: 10.0.0.1/32 }
+          r2: { address: 198.51.100.2, loopback: 10.0.0.2/32 }
+          r3: { address: 198.51.100.3, loopback: 10.0.0.3/32 }
+        networks:
+          backbone: { kind: links, cidr: 172.16.2.0/24, links: [[ns, r2], [r2, r3]] }
+          jails: { kind: loopback, interface: lo2, cidr: 172.16.3.0/24, addresses: { ns: [172.16.3.1] } }
+        ospf:
+          areas:
+            0.0.0.0: { networks: [backbone, jails], hello: 1, dead: 3, fast-convergence: true }
+        zones:
+          lab.test: { server: ns, key: lab-key, register: [jails], reverse: true }
+        jails:
+          web: { host: %s, address: auto, hostname: web.lab.test }
+          app: { host: r3, address: 172.16.3.20 }
+        """.formatted(images.getAddress().getPort(), imageSha256, webHost));
+  }
+
+  @AfterEach
+  void down() throws Exception {
+    images.stop(0);
+    Cli.run("lab", "down", spec.toString());
+    LabFixture.command("rm", "-rf", dir.toString());
+  }
+
+  @Test
+  void jailsAreBuiltRoutedRegisteredRestartedAndMoved() throws Exception {
+    writeSpec("r2", sha256);
+    assertThat(Cli.run("lab", "up", spec.toString()).exit()).isZero();
+    long start = System.nanoTime();
+    Cli.Run converge = Cli.run("--lab", spec.toString());
+    System.out.printf("3 hosts, 2 jails from a cached-once tarball, OSPF, DNS: converge --lab: %.1f s%n",
+        (System.nanoTime() - start) / 1e9);
+    assertThat(converge.exit()).as(converge.toString()).isZero();
+
+    String web = "172.16.3.2";
+    String app = "172.16.3.20";
+    for (String host : List.of("ns", "r2", "r3")) {
+      assertThat(exec(host, "getent", "hosts", "web").out()).as("%s resolves web through ns", host)
+          .startsWith(web + " ").contains("web.lab.test");
+      assertThat(exec(host, "getent", "hosts", "app").out()).startsWith(app + " ").contains("app.lab.test");
+      assertThat(page(host, web)).as("%s reaches web across OSPF", host).isEqualTo("web.lab.test\n");
+      assertThat(page(host, app)).as("%s reaches app across OSPF", host).isEqualTo("app\n");
+    }
+    assertThat(exec("r3", "dig", "+short", "-x", web).out()).isEqualTo("web.lab.test.\n");
+    assertThat(inJail("r3", "app", "nslookup", "web.lab.test").out()).as("a jail resolves the others through ns")
+        .contains(web);
+
+    start = System.nanoTime();
+    Cli.Run again = Cli.run("--lab", spec.toString());
+    System.out.printf("3 hosts, 2 jails: no-op converge: %.1f s%n", (System.nanoTime() - start) / 1e9);
+    assertThat(again.exit()).as(again.toString()).isZero();
+    assertThat(again.out()).as("the second converge does nothing").isEmpty();
+
+    String pid = exec("r2", "cat", "/var/lib/jails/web/pid").out().strip();
+    exec("r2", "kill", "-9", pid);
+    await().atMost(Duration.ofSeconds(10)).until(() -> Cli.run("lab", "exec", spec.toString(), "r2", "--",
+        "kill", "-0", pid).exit() != 0);
+    Cli.Run restart = Cli.run("--lab", spec.toString());
+    assertThat(restart.exit()).as(restart.toString()).isZero();
+    assertThat(restart.out()).contains("jail/r2:web");
+    assertThat(page("ns", web)).as("the killed jail serves again").isEqualTo("web.lab.test\n");
+
+    exec("r2", "sh", "-c", "echo kept > /var/lib/jails/web/root/root/data");
+    writeSpec("r3", sha256);
+    start = System.nanoTime();
+    Cli.Run move = Cli.run("--lab", spec.toString());
+    System.out.printf("move of jail web r2 → r3: converge --lab: %.1f s%n", (System.nanoTime() - start) / 1e9);
+    assertThat(move.exit()).as(move.toString()).isZero();
+    assertThat(Cli.run("plan", "--lab", spec.toString()).out()).doesNotContain("jail/");
+    assertThat(exec("r3", "cat", "/var/lib/jails/web/root/root/data").out()).isEqualTo("kept\n");
+    assertThat(Cli.run("lab", "exec", spec.toString(), "r2", "--", "test", "-e", "/var/lib/jails/web").exit())
+        .as("nothing of web is left on r2").isNotZero();
+    for (String host : List.of("ns", "r2", "r3")) {
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+          assertThat(page(host, web)).as("%s reaches web at the same address on r3", host)
+              .isEqualTo("web.lab.test\n"));
+      assertThat(exec(host, "getent", "hosts", "web").out()).startsWith(web + " ");
+    }
+  }
+
+  @Test
+  void aTarballWithTheWrongDigestIsRefusedBeforeAnythingIsExtracted() throws Exception {
+    writeSpec("r2", "0".repeat(64));
+    assertThat(Cli.run("lab", "up", spec.toString()).exit()).isZero();
+
+    Cli.Run converge = Cli.run("--lab", spec.toString());
+
+    assertThat(converge.exit()).isEqualTo(1);
+    assertThat(converge.out() + converge.err()).contains("expected sha256 " + "0".repeat(64))
+        .contains("nothing was extracted");
+    for (String host : List.of("r2", "r3")) {
+      assertThat(Cli.run("lab", "exec", spec.toString(), host, "--", "test", "-e", "/var/lib/converge/images/bb")
+          .exit()).as("no image directory on %s", host).isNotZero();
+    }
+  }
+
+  /** The page a lab host gets from a jail's httpd, polled: a jail is ready before its httpd listens. */
+  private String page(String host, String address) {
+    List<String> out = new ArrayList<>();
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      Cli.Run r = Cli.run("lab", "exec", spec.toString(), host, "--", "busybox", "wget", "-q", "-T", "2", "-O", "-",
+          "http://" + address + "/");
+      out.clear();
+      out.add(r.out());
+      return r.exit() == 0;
+    });
+    return out.get(0);
+  }
+
+  private Cli.Run inJail(String host, String jail, String... command) throws Exception {
+    List<String> args = new ArrayList<>(List.of("nsenter", "--net=/run/netns/cj-" + jail, "--", "chroot",
+        "/var/lib/jails/" + jail + "/root"));
+    args.addAll(List.of(command));
+    return exec(host, args.toArray(String[]::new));
+  }
+
+  private Cli.Run exec(String host, String... command) throws Exception {
+    List<String> args = new ArrayList<>(List.of("lab", "exec", spec.toString(), host, "--"));
+    args.addAll(List.of(command));
+    Cli.Run run = Cli.run(args.toArray(String[]::new));
+    assertThat(run.exit()).as(run.toString()).isZero();
+    return run;
+  }
+}
