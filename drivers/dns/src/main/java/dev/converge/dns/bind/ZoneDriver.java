@@ -1,5 +1,8 @@
 package dev.converge.dns.bind;
 
+import dev.converge.dns.DnsConnection;
+import dev.converge.dns.DnsException;
+import dev.converge.dns.DnsServer;
 import dev.converge.dns.TsigKeyFile;
 import dev.converge.driver.ActionException;
 import dev.converge.driver.Batching;
@@ -10,6 +13,7 @@ import dev.converge.driver.FileAttributes;
 import dev.converge.driver.ProbeException;
 import dev.converge.driver.Readiness;
 import dev.converge.driver.Target;
+import dev.converge.driver.Transport;
 import dev.converge.driver.TransportException;
 import dev.converge.resource.Change;
 import dev.converge.resource.Observation;
@@ -28,8 +32,16 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
 
 /**
  * {@code dns-zone/HOST:ZONE}: BIND on HOST serves ZONE as a primary that the zone's TSIG key may update (RFC 2136)
@@ -53,8 +65,9 @@ import java.util.regex.Pattern;
  * key file; its zone file and journal stay, as {@code rndc delzone} without {@code -clean} leaves them: they hold
  * records converge did not necessarily write, and serving the zone again picks them up.
  *
- * <p><b>Readiness.</b> {@code dig} on the host asks named on 127.0.0.1 for the zone's SOA without recursion; the
- * zone is ready when the answer is authoritative (the {@code aa} flag).
+ * <p><b>Readiness.</b> A query signed with the zone's key asks named on 127.0.0.1 (over the target's transport, so
+ * no DNS tool is needed on the host or in the jail) for the zone's SOA without recursion; the zone is ready when the
+ * answer is authoritative (the {@code aa} flag).
  */
 public abstract class ZoneDriver implements Driver, Batching {
 
@@ -140,10 +153,9 @@ public abstract class ZoneDriver implements Driver, Batching {
       if [ -r "$pid" ] && kill -0 "$(cat "$pid")" 2>/dev/null; then echo running; else echo stopped; fi
       """;
 
-  private static final Pattern DIG_STATUS = Pattern.compile("status: ([A-Z]+)");
-  private static final Pattern DIG_FLAGS = Pattern.compile(";; flags:([a-z ]*);");
-  private static final Pattern DIG_ANSWERS = Pattern.compile("ANSWER: (\\d+)");
-  private static final Duration DIG_TIMEOUT = Duration.ofSeconds(10);
+  /** named as the zone's own host (or jail) sees it. */
+  private static final DnsServer LOCAL_SERVER = new DnsServer("127.0.0.1", 53);
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(2);
 
   private final BindPlatform platform;
   private final Map<String, Object> hostLocks = new ConcurrentHashMap<>();
@@ -342,35 +354,39 @@ public abstract class ZoneDriver implements Driver, Batching {
     if (!resource.isPresent()) {
       return Readiness.READY;
     }
-    String zone = zoneName(resource, target, ProbeException::new);
-    ExecResult r;
+    ServedZone want;
     try {
-      r = target.transport().exec(Command.of("dig", "+norec", "+time=2", "+tries=1", "@127.0.0.1", zone, "SOA")
-          .withTimeout(DIG_TIMEOUT));
-    } catch (TransportException e) {
-      throw new ProbeException("cannot ask named on " + target.name() + " for zone " + zone + ": " + e.getMessage(),
-          e);
+      want = ServedZone.of(resource);
+    } catch (IllegalArgumentException e) {
+      throw new ProbeException(e.getMessage(), e);
     }
-    return authoritativeSoa(r, zone, target.name());
+    String waiting = "named on " + target.name() + " to answer SOA " + want.zone() + " authoritatively";
+    Transport transport;
+    try {
+      transport = target.transport();
+    } catch (TransportException e) {
+      throw new ProbeException("cannot ask named on " + target.name() + " for zone " + want.zone() + ": "
+          + e.getMessage(), e);
+    }
+    try (DnsConnection named = DnsConnection.open(transport, LOCAL_SERVER, want.key(), READY_TIMEOUT)) {
+      Message query = Message.newQuery(Record.newRecord(Name.fromString(want.zone(), Name.root), Type.SOA,
+          DClass.IN));
+      query.getHeader().unsetFlag(Flags.RD);
+      return authoritativeSoa(named.exchange(query), waiting);
+    } catch (DnsException | TextParseException e) {
+      return Readiness.waitingFor(waiting + " (" + e.getMessage() + ")");
+    }
   }
 
-  /** Ready when dig's answer is NOERROR, authoritative and holds the SOA; else what dig said instead. */
-  static Readiness authoritativeSoa(ExecResult dig, String zone, String host) {
-    String out = dig.out();
-    Matcher status = DIG_STATUS.matcher(out);
-    Matcher flags = DIG_FLAGS.matcher(out);
-    Matcher answers = DIG_ANSWERS.matcher(out);
-    String waiting = "named on " + host + " to answer SOA " + zone + " authoritatively";
-    if (!dig.ok() || !status.find() || !flags.find() || !answers.find()) {
-      String said = (dig.err().strip() + " " + out.strip()).strip();
-      return Readiness.waitingFor(waiting + " (dig: " + (said.isEmpty() ? "exit " + dig.exitCode()
-          : said.lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("")) + ")");
-    }
-    boolean aa = Set.of(flags.group(1).trim().split(" +")).contains("aa");
-    if (status.group(1).equals("NOERROR") && aa && Integer.parseInt(answers.group(1)) > 0) {
+  /** Ready when the answer is NOERROR, authoritative and holds the SOA; else what it was instead. */
+  static Readiness authoritativeSoa(Message answer, String waiting) {
+    boolean aa = answer.getHeader().getFlag(Flags.AA);
+    boolean soa = answer.getSection(Section.ANSWER).stream().anyMatch(r -> r.getType() == Type.SOA);
+    if (answer.getRcode() == Rcode.NOERROR && aa && soa) {
       return Readiness.READY;
     }
-    return Readiness.waitingFor(waiting + " (status " + status.group(1) + ", flags" + flags.group(1) + ")");
+    return Readiness.waitingFor(waiting + " (status " + Rcode.string(answer.getRcode())
+        + (aa ? "" : ", not authoritative") + (soa ? "" : ", no SOA") + ")");
   }
 
   // ---------------------------------------------------------------------------------------------------- helpers
