@@ -76,7 +76,7 @@ public final class Compiler {
     spec.images().keySet().forEach(i -> entities.put("image/" + i, Set.of()));
 
     List<String> errors = new ArrayList<>();
-    JailResources jails = new JailResources(new TreeMap<>(), List.of());
+    JailResources jails = new JailResources(new TreeMap<>(), List.of(), lab);
     try {
       jails = JailResources.of(spec, allocations, lab);
     } catch (CompileException e) {

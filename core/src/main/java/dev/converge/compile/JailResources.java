@@ -45,8 +45,9 @@ import java.util.TreeMap;
  *
  * @param jails every compiled jail by name
  * @param notes what was left out, for the plan
+ * @param lab whether the hosts are the lab's Linux namespaces, whatever their {@code os}
  */
-record JailResources(SortedMap<String, Compiled> jails, List<String> notes) {
+record JailResources(SortedMap<String, Compiled> jails, List<String> notes, boolean lab) {
 
   static final String IMAGE = "image";
 
@@ -101,7 +102,7 @@ record JailResources(SortedMap<String, Compiled> jails, List<String> notes) {
     if (!errors.isEmpty()) {
       throw new CompileException(String.join("\n", errors));
     }
-    return new JailResources(jails, List.copyOf(notes));
+    return new JailResources(jails, List.copyOf(notes), lab);
   }
 
   /**
@@ -128,7 +129,7 @@ record JailResources(SortedMap<String, Compiled> jails, List<String> notes) {
         graph.add(Resource.present(c.image(), image, spec.images().get(c.jail().image()).location()));
       }
       try {
-        graph.add(Resource.present(c.id(), jail(spec, c, image, resolvConf, invoking), c.jail().location()));
+        graph.add(Resource.present(c.id(), jail(spec, c, image, resolvConf, invoking, lab), c.jail().location()));
       } catch (CompileException e) {
         errors.add(e.getMessage());
         continue;
@@ -141,7 +142,7 @@ record JailResources(SortedMap<String, Compiled> jails, List<String> notes) {
   }
 
   private static Properties jail(Spec spec, Compiled c, Properties image, Map<String, String> resolvConf,
-      InvokingUser invoking) throws CompileException {
+      InvokingUser invoking, boolean lab) throws CompileException {
     Jail j = c.jail();
     Host host = spec.hosts().get(c.host());
     boolean loopback = c.network().kind() == Network.Kind.LOOPBACK;
@@ -183,8 +184,8 @@ record JailResources(SortedMap<String, Compiled> jails, List<String> notes) {
     if (j.imagePolicy() == Jail.ImagePolicy.FOLLOW) {
       p.put("image-digest", image.get("digest").orElseThrow());
     }
-    if ("linux".equals(host.os())) {
-      p.put("runtime", "netns");
+    if (!"freebsd".equals(host.os()) || lab) {
+      p.put("runtime", j.runtime().name().toLowerCase(Locale.ROOT));
     }
     return p.build();
   }

@@ -15,6 +15,8 @@ import java.util.SortedMap;
  * @param imagePolicy {@code follow} moves the jail to a rebuilt image, {@code pin} keeps the one it has
  * @param devel development mode: {@code source} (management side) mounted at /usr/src, a devel user with the
  *     invoking user's uid:gid
+ * @param runtime on Linux hosts, what runs the jail: {@code netns} (a network namespace, unshare and chroot, the
+ *     default) or {@code nspawn} (systemd-nspawn)
  */
 public record Jail(
     String name,
@@ -31,6 +33,7 @@ public record Jail(
     Optional<String> resolver,
     ImagePolicy imagePolicy,
     Optional<Devel> devel,
+    Runtime runtime,
     List<Reference> requires) {
 
   public Jail {
@@ -56,6 +59,12 @@ public record Jail(
     }
     String hash = Hashing.sha256().hashString(jail, StandardCharsets.UTF_8).toString();
     return "vj-" + jail.substring(0, 8) + hash.substring(0, 4);
+  }
+
+  /** What runs a jail on a Linux host. */
+  public enum Runtime {
+    NETNS,
+    NSPAWN
   }
 
   /** Whether a jail follows its image when the image is rebuilt. */

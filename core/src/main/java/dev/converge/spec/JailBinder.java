@@ -22,7 +22,7 @@ import java.util.Optional;
 final class JailBinder {
 
   static final List<String> KEYS = List.of("host", "image", "network", "address", "hostname", "start", "mounts",
-      "users", "packages", "resolver", "image-policy", "devel", Requirements.KEY, Inheritance.PROFILE);
+      "users", "packages", "resolver", "image-policy", "devel", "runtime", Requirements.KEY, Inheritance.PROFILE);
   private static final List<String> MOUNT_KEYS = List.of("source", "target", "read-only");
   private static final List<String> DEVEL_KEYS = List.of("source", "user");
   private static final String AUTO = "auto";
@@ -70,10 +70,11 @@ final class JailBinder {
     Optional<String> resolver = r.get("resolver", b.resolver());
     ImagePolicy policy = r.get("image-policy", Conversion.oneOf(ImagePolicy.class), ImagePolicy.FOLLOW);
     Optional<Devel> devel = r.child("devel", DEVEL_KEYS).flatMap(JailBinder::devel);
+    Jail.Runtime runtime = r.get("runtime", Conversion.oneOf(Jail.Runtime.class), Jail.Runtime.NETNS);
     List<Reference> requires = b.requirements.read(r);
     if (host.isPresent() && image.isPresent() && network.isPresent()) {
       b.jails.put(name, new Jail(name, named.at(), host.get(), image.get(), network.get(), address, hostname,
-          start, mounts, ImmutableMaps.sorted(users), packages, resolver, policy, devel, requires));
+          start, mounts, ImmutableMaps.sorted(users), packages, resolver, policy, devel, runtime, requires));
     }
   }
 

@@ -24,7 +24,7 @@ class IpamTest {
   private static Jail jail(String name, String address) {
     return new Jail(name, Location.unknown(), "h", "img", "jails",
         Optional.ofNullable(address).map(Cidr::address), Optional.empty(), Optional.empty(), List.of(), new TreeMap<>(),
-        List.of(), Optional.empty(), Jail.ImagePolicy.FOLLOW, Optional.empty(), List.of());
+        List.of(), Optional.empty(), Jail.ImagePolicy.FOLLOW, Optional.empty(), Jail.Runtime.NETNS, List.of());
   }
 
   private static Spec spec(String cidr, Map<String, List<InetAddress>> netAddresses, Jail... jails) {

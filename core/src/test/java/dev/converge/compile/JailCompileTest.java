@@ -91,9 +91,21 @@ class JailCompileTest {
     assertThat(web1.get("image-digest")).contains("sha256:" + SHA);
     assertThat(c.allocations().get("jails")).containsEntry("jail/web1", "172.16.3.2");
     assertThat(g.dependenciesOf(ResourceId.parse("jail/h2:web1"))).contains(ResourceId.parse("image/h2:bb"));
+    assertThat(props(g, "ospf-router/h2:ospf").get("redistribute"))
+        .as("a Linux jail's /32 is the unnumbered peer of its link, which ospfd advertises only as an external route")
+        .contains(List.of("172.16.3.2/32", "172.16.3.9/32"));
+  }
+
+  @Test
+  void onFreebsdTheJailsAliasIsOnTheNetworksInterface_whoseNetworkStatementAdvertisesIt() throws Exception {
+    DesiredGraph g = compile(SITE.replace("h2: { address: 192.0.2.2,", "h2: { os: freebsd, address: 192.0.2.2,"),
+        false).graph();
+
     @SuppressWarnings("unchecked")
     Map<String, Object> networks = (Map<String, Object>) props(g, "ospf-router/h2:ospf").get("networks").orElseThrow();
     assertThat(networks).containsEntry("172.16.3.2/32", "0.0.0.0").containsEntry("172.16.3.9/32", "0.0.0.0");
+    assertThat(props(g, "ospf-router/h2:ospf").get("redistribute")).contains(List.of());
+    assertThat(props(g, "jail/h2:web1").get("runtime")).isEmpty();
   }
 
   @Test

@@ -141,6 +141,7 @@ class NetworkCompileTest {
             "172.16.3.1/32", "0.0.0.0", "172.16.3.5/32", "0.0.0.0"),
         "neighbors", Map.of("backbo-server2", "10.0.0.2"),
         "routes", List.of("10.0.0.2/32", "172.16.3.17/32"),
+        "redistribute", List.of(),
         "fast-convergence", false)));
     assertThat(props(g, "ospf-router/server2:ospf")).isEqualTo(Properties.of(map(
         "router-id", "10.0.0.2",
@@ -148,6 +149,7 @@ class NetworkCompileTest {
         "networks", Map.of("10.0.0.2/32", "0.0.0.0", "172.16.2.0/30", "0.0.0.0", "172.16.3.17/32", "0.0.0.0"),
         "neighbors", Map.of("backbo-server1", "10.0.0.1"),
         "routes", List.of("10.0.0.1/32", "172.16.3.1/32", "172.16.3.5/32"),
+        "redistribute", List.of(),
         "fast-convergence", false)));
     assertThat(props(g, "ospf-router/server1:ospf").toString()).doesNotContain("CorrectHorse");
   }

@@ -124,7 +124,7 @@ class InheritanceTest {
             + " loopback, resolver, external-interface, routing-daemon, wireguard, hostname, sysctl, repositories, "
             + "packages, users, services, jail",
         "site.yaml:2:52: unknown key `jail.imge` in defaults: expected one of host, image, network, address,"
-            + " hostname, start, mounts, users, packages, resolver, image-policy, devel, requires — did you mean"
+            + " hostname, start, mounts, users, packages, resolver, image-policy, devel, runtime, requires — did you mean"
             + " `image`?");
   }
 
@@ -164,7 +164,7 @@ class InheritanceTest {
           j: { host: server1, image: base, network: lan, profile: p }
         """).problems()).containsExactly("site.yaml:6:8: unknown key `os` in profile `p`, which a jail uses:"
         + " expected one of host, image, network, address, hostname, start, mounts, users, packages, resolver,"
-        + " image-policy, devel, requires");
+        + " image-policy, devel, runtime, requires");
   }
 
   @Test

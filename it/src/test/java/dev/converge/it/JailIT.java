@@ -2,6 +2,7 @@ package dev.converge.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetAddress;
@@ -20,12 +21,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Seed 000's jails, in the lab: an image built from busybox-static by the test and served from this machine's
- * loopback, two jails serving HTTP on a loopback network, each a /32 that OSPF carries, registered in the zone that
- * `ns` serves. Assertions ask the lab hosts (getent, busybox wget, the jails' own files), never converge.
+ * Seed 000's jails, in the lab: a resolver jail running BIND from a debootstrap image (authoritative for lab.test,
+ * registering every jail), and two jails serving HTTP from an image the test builds from busybox-static and serves
+ * from this machine's loopback, each jail a /32 that OSPF carries. Assertions ask the lab hosts and the jails
+ * (getent, nslookup, busybox wget, the jails' own files), never converge.
  */
 class JailIT {
 
+  private static final Path MIRROR = Path.of("/var/cache/converge-test/debian");
   private static final List<String> APPLETS = List.of("sh", "httpd", "wget", "nslookup", "cat", "echo", "hostname",
       "sleep", "id", "touch", "ls", "mkdir", "rm", "ps", "su");
 
@@ -36,6 +39,8 @@ class JailIT {
 
   @BeforeEach
   void setUp() throws Exception {
+    assumeTrue(Files.exists(MIRROR.resolve("dists/bookworm/Release")), "no local Debian mirror at " + MIRROR
+        + ": run-tests prepares it (prepare_debian_mirror)");
     dir = Files.createDirectories(Cli.home().resolve("it/target/jail-it-" + UUID.randomUUID().toString()
         .substring(0, 8)));
     spec = dir.resolve("site.yaml");
@@ -77,11 +82,13 @@ class JailIT {
         secrets:
           lab-key: { file: lab.key }
         defaults:
-          resolver: ns
-          jail: { image: bb, network: jails, resolver: ns,
+          resolver: resolver
+          jail: { image: bb, network: jails, resolver: resolver,
                   start: "hostname > /www/index.html && exec httpd -f -p 80 -h /www" }
         images:
           bb: { tarball: { url: "http://127.0.0.1:%d/bb.tar.gz", sha256: "%s" } }
+          bind: { debootstrap: { suite: bookworm, mirror: "file:///var/cache/converge-test/debian",
+                                 packages: [bind9] } }
         hosts:
           ns: { address: 198.51.100.1, loopback: 10.0.0.1/32 }
           r2: { address: 198.51.100.2, loopback: 10.0.0.2/32 }
@@ -93,8 +100,10 @@ class JailIT {
           areas:
             0.0.0.0: { networks: [backbone, jails], hello: 1, dead: 3, fast-convergence: true }
         zones:
-          lab.test: { server: ns, key: lab-key, register: [jails], reverse: true }
+          lab.test: { server: resolver, key: lab-key, register: [jails], reverse: true }
         jails:
+          resolver: { host: ns, image: bind, address: 172.16.3.53, start: ~ }
+          tools: { host: ns, image: bind, address: 172.16.3.54, start: "exec sleep infinity" }
           web: { host: %s, address: auto, hostname: web.lab.test }
           app: { host: r3, address: 172.16.3.20 }
         """.formatted(images.getAddress().getPort(), imageSha256, webHost));
@@ -113,9 +122,15 @@ class JailIT {
     assertThat(Cli.run("lab", "up", spec.toString()).exit()).isZero();
     long start = System.nanoTime();
     Cli.Run converge = Cli.run("--lab", spec.toString());
-    System.out.printf("3 hosts, 2 jails from a cached-once tarball, OSPF, DNS: converge --lab: %.1f s%n",
+    System.out.printf("3 hosts, 4 jails (BIND in one), 2 images, OSPF, DNS: converge --lab: %.1f s%n",
         (System.nanoTime() - start) / 1e9);
     assertThat(converge.exit()).as(converge.toString()).isZero();
+    converge.out().lines().filter(l -> l.startsWith("created image/") || l.startsWith("created jail/"))
+        .forEach(l -> System.out.println("  " + l));
+    assertThat(exec("ns", "ls", "/var/lib/converge/images/bind").out().lines().filter(l -> !l.equals("current")))
+        .as("one debootstrap build, shared by resolver and tools").hasSize(1);
+    System.out.println("  debootstrap image size: " + exec("ns", "du", "-sb", "--apparent-size",
+        "/var/lib/converge/images/bind/").out().split("\\s")[0] + " bytes");
 
     String web = "172.16.3.2";
     String app = "172.16.3.20";
@@ -127,8 +142,9 @@ class JailIT {
       assertThat(page(host, app)).as("%s reaches app across OSPF", host).isEqualTo("app\n");
     }
     assertThat(exec("r3", "dig", "+short", "-x", web).out()).isEqualTo("web.lab.test.\n");
-    assertThat(inJail("r3", "app", "nslookup", "web.lab.test").out()).as("a jail resolves the others through ns")
+    assertThat(inJail("r3", "app", "nslookup", "web.lab.test").out()).as("a jail resolves the others")
         .contains(web);
+    assertThat(inJail("ns", "tools", "getent", "hosts", "app").out()).startsWith(app + " ");
 
     start = System.nanoTime();
     Cli.Run again = Cli.run("--lab", spec.toString());
