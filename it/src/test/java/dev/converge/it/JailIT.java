@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -160,6 +161,21 @@ class JailIT {
     assertThat(restart.exit()).as(restart.toString()).isZero();
     assertThat(restart.out()).contains("jail/r2:web");
     assertThat(page("ns", web)).as("the killed jail serves again").isEqualTo("web.lab.test\n");
+
+    Process watch = new ProcessBuilder(Cli.command("watch", "--lab", "--interval", "2s", spec.toString()))
+        .redirectOutput(dir.resolve("watch.out").toFile()).redirectError(dir.resolve("watch.err").toFile()).start();
+    try {
+      String watched = exec("r2", "cat", "/var/lib/jails/web/pid").out().strip();
+      exec("r2", "kill", "-9", watched);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        Cli.Run now = Cli.run("lab", "exec", spec.toString(), "r2", "--", "cat", "/var/lib/jails/web/pid");
+        assertThat(now.out().strip()).as("watch restarted the jail within an interval").isNotEqualTo(watched);
+      });
+      assertThat(page("ns", web)).isEqualTo("web.lab.test\n");
+    } finally {
+      watch.destroy();
+      watch.waitFor(30, TimeUnit.SECONDS);
+    }
 
     exec("r2", "sh", "-c", "echo kept > /var/lib/jails/web/root/root/data");
     writeSpec("r3", sha256);

@@ -3,6 +3,7 @@ package dev.converge.testing;
 import dev.converge.driver.Command;
 import dev.converge.driver.ExecResult;
 import dev.converge.driver.FileAttributes;
+import dev.converge.driver.StreamConnection;
 import dev.converge.driver.Transport;
 import dev.converge.driver.TransportException;
 import java.io.InputStream;
@@ -52,6 +53,12 @@ public final class CountingTransport implements Transport {
   public ExecResult stream(Command command, InputStream input, OutputStream output) throws TransportException {
     execs.incrementAndGet();
     return delegate.stream(command, input, output);
+  }
+
+  /** Not counted: a connection is not a command. */
+  @Override
+  public StreamConnection connect(String address, int port) throws TransportException {
+    return delegate.connect(address, port);
   }
 
   @Override
