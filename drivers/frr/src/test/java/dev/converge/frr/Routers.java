@@ -32,13 +32,13 @@ final class Routers {
   static OspfRouter withInterface(OspfRouter r, String name, OspfRouter.OspfInterface i) {
     var interfaces = new java.util.TreeMap<>(r.interfaces());
     interfaces.put(name, i);
-    return new OspfRouter(r.routerId(), interfaces, r.networks(), r.fastConvergence(), r.neighbors(), r.routes());
+    return new OspfRouter(r.routerId(), interfaces, r.networks(), r.fastConvergence(), r.neighbors(), r.routes(), r.redistribute());
   }
 
   static OspfRouter withNetwork(OspfRouter r, String cidr) {
     var networks = new java.util.TreeMap<>(r.networks());
     networks.put(cidr, "0.0.0.0");
-    return new OspfRouter(r.routerId(), r.interfaces(), networks, r.fastConvergence(), r.neighbors(), r.routes());
+    return new OspfRouter(r.routerId(), r.interfaces(), networks, r.fastConvergence(), r.neighbors(), r.routes(), r.redistribute());
   }
 
   static OspfRouter fx2Router() {
