@@ -46,6 +46,11 @@ final class FrrConfig {
   private static final String ROUTE_MAP = "route-map " + REDISTRIBUTE_NAME + " ";
   private static final Section ROUTE_MAP_SECTION = new Section(ROUTE_MAP + "permit 10",
       List.of(" match ip address prefix-list " + REDISTRIBUTE_NAME), true);
+  /** Where converge's prefix-list and route-map stood while {@link #withOspf} rebuilds: compared by identity. */
+  private static final Section PREFIX_LIST_PLACE = new Section(PREFIX_LIST, List.of(), false);
+  private static final Section ROUTE_MAP_PLACE = new Section(ROUTE_MAP, List.of(), false);
+  /** ospfd prints redistribute lines by route type, in zebra's order: kernel, connected, then the others. */
+  private static final List<String> REDISTRIBUTE_ORDER = List.of(" redistribute kernel", " redistribute connected");
   /**
    * Fast convergence as {@code show running-config} prints it, in its order: SPF 0 ms after a change (50 ms to 1 s
    * between runs), LSAs originated and accepted without delay. FRR's defaults (0 50 5000, 5000 ms, 1000 ms) leave
@@ -224,8 +229,11 @@ final class FrrConfig {
         routerSeen = true;
         List<String> kept = s.body().stream().filter(l -> !ownedRouterLine(l)).toList();
         addIfNotEmpty(out, s.head(), routerBody(routerLines, kept));
-      } else if (ownedRedistributeSection(s)) {
-        continue;
+      } else if (s.head().startsWith(PREFIX_LIST)) {
+        // FRR prints prefix-lists and route-maps in creation order: converge's stay where they were
+        addOnce(out, PREFIX_LIST_PLACE);
+      } else if (s.head().startsWith(ROUTE_MAP)) {
+        addOnce(out, ROUTE_MAP_PLACE);
       } else if (wanted.containsKey(s.head())) {
         List<String> body = new ArrayList<>(s.body().stream().filter(l -> !ownedInterfaceLine(l)).toList());
         body.addAll(wanted.remove(s.head()));
@@ -248,16 +256,43 @@ final class FrrConfig {
     if (!routerSeen && !routerLines.isEmpty()) {
       out.add(new Section(ROUTER_OSPF, routerLines, true));
     }
-    router.filter(r -> !r.redistribute().isEmpty()).ifPresent(r -> addRedistribution(out, r.redistribute()));
+    addRedistribution(out, router.map(OspfRouter::redistribute).orElse(List.of()));
     return new FrrConfig(out);
   }
 
+  private static void addOnce(List<Section> out, Section place) {
+    if (out.stream().noneMatch(s -> s == place)) {
+      out.add(place);
+    }
+  }
+
+  private static int removePlace(List<Section> out, Section place) {
+    for (int i = 0; i < out.size(); i++) {
+      if (out.get(i) == place) {
+        out.remove(i);
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /**
-   * The prefix-list after the other prefix-lists (else after the last {@code router} section), the route-map after
-   * the other route-maps (else right after the prefix-list): where {@code show running-config} prints them.
+   * converge's prefix-list and route-map where they were; new ones where {@code show running-config} prints them:
+   * the prefix-list after the other prefix-lists (else after the last {@code router} section), the route-map after
+   * the other route-maps (else right after the prefix-list). Nothing when {@code prefixes} is empty.
    */
   private static void addRedistribution(List<Section> out, List<String> prefixes) {
-    int at = indexAfterLast(out, "ip prefix-list ");
+    int routeMapAt = removePlace(out, ROUTE_MAP_PLACE);
+    int at = removePlace(out, PREFIX_LIST_PLACE);
+    if (prefixes.isEmpty()) {
+      return;
+    }
+    if (routeMapAt > at && at >= 0) {
+      routeMapAt--;
+    }
+    if (at < 0) {
+      at = indexAfterLast(out, "ip prefix-list ");
+    }
     if (at < 0) {
       at = indexAfterLast(out, "router ");
     }
@@ -265,11 +300,16 @@ final class FrrConfig {
       at = out.size();
     }
     for (int i = 0; i < prefixes.size(); i++) {
-      out.add(at++, new Section(PREFIX_LIST + "seq " + (5 * (i + 1)) + " permit " + prefixes.get(i), List.of(),
+      out.add(at + i, new Section(PREFIX_LIST + "seq " + (5 * (i + 1)) + " permit " + prefixes.get(i), List.of(),
           false));
     }
-    int routeMap = indexAfterLast(out, "route-map ");
-    out.add(routeMap < 0 ? at : routeMap, ROUTE_MAP_SECTION);
+    if (routeMapAt >= at) {
+      routeMapAt += prefixes.size();
+    }
+    if (routeMapAt < 0) {
+      routeMapAt = indexAfterLast(out, "route-map ");
+    }
+    out.add(routeMapAt < 0 ? at + prefixes.size() : routeMapAt, ROUTE_MAP_SECTION);
   }
 
   private static int indexAfterLast(List<Section> out, String headPrefix) {
@@ -279,10 +319,6 @@ final class FrrConfig {
       }
     }
     return -1;
-  }
-
-  private static boolean ownedRedistributeSection(Section s) {
-    return s.head().startsWith(PREFIX_LIST) || s.head().startsWith(ROUTE_MAP);
   }
 
   /**
@@ -333,6 +369,15 @@ final class FrrConfig {
     return (address << 6) | Integer.parseInt(cidr.substring(slash + 1));
   }
 
+  private static int redistributeRank(String line) {
+    for (int i = 0; i < REDISTRIBUTE_ORDER.size(); i++) {
+      if (line.equals(REDISTRIBUTE_ORDER.get(i)) || line.startsWith(REDISTRIBUTE_ORDER.get(i) + " ")) {
+        return i;
+      }
+    }
+    return REDISTRIBUTE_ORDER.size();
+  }
+
   private static boolean ownedRouterLine(String line) {
     return ROUTER_ID.matcher(line).matches() || NETWORK.matcher(line).matches() || line.equals(PASSIVE_DEFAULT)
         || line.equals(REDISTRIBUTE_LINE)
@@ -350,18 +395,29 @@ final class FrrConfig {
   }
 
   /**
-   * {@code router ospf} in ospfd's order: the router id first, the other settings, the throttles, {@code
-   * passive-interface default}, the network statements, then area settings. The order only matters to the file's reader: FRR and
+   * {@code router ospf} in ospfd's order: the router id first, the other settings, the throttles, the redistribute
+   * lines, {@code passive-interface default}, the network statements, then area settings. The order only matters to the file's reader: FRR and
    * frr-reload compare lines, not positions.
    */
   private static List<String> routerBody(List<String> owned, List<String> kept) {
     if (owned.isEmpty()) {
       return kept;
     }
+    List<String> redistribute = new ArrayList<>(kept.stream().filter(l -> l.startsWith(" redistribute ")).toList());
     List<String> body = new ArrayList<>();
     body.add(owned.get(0));
-    kept.stream().filter(l -> !l.startsWith(" area ")).forEach(body::add);
-    body.addAll(owned.subList(1, owned.size()));
+    kept.stream().filter(l -> !l.startsWith(" area ") && !l.startsWith(" redistribute ")).forEach(body::add);
+    for (String line : owned.subList(1, owned.size())) {
+      if (line.equals(REDISTRIBUTE_LINE)) {
+        redistribute.add(line);
+      } else {
+        if (line.equals(PASSIVE_DEFAULT)) {
+          redistribute.sort(Comparator.comparingInt(FrrConfig::redistributeRank));
+          body.addAll(redistribute);
+        }
+        body.add(line);
+      }
+    }
     kept.stream().filter(l -> l.startsWith(" area ")).forEach(body::add);
     return body;
   }

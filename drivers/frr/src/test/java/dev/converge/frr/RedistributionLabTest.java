@@ -159,14 +159,40 @@ class RedistributionLabTest {
 
   @Test
   @Order(3)
-  void anEmptiedList_removesTheLinesAndTheRoute() throws Exception {
+  void theUsersOwnPrefixListsRouteMapsAndRedistributeLines_stay_andTwoPrefixesGetTwoEntries() throws Exception {
+    host("r2", "vtysh", "-c", "conf t", "-c", "ip prefix-list zz-mine seq 5 permit 192.0.2.0/24",
+        "-c", "ip prefix-list aa-mine seq 5 permit 192.0.2.128/25", "-c", "route-map zz-mine permit 10",
+        "-c", "match ip address prefix-list zz-mine", "-c", "exit", "-c", "route-map aa-mine deny 10",
+        "-c", "exit", "-c", "router ospf", "-c", "redistribute static route-map zz-mine");
+    List<String> two = List.of(JAIL + "/32", "10.0.1.6/32");
+    Resource r2 = r2(two);
+    driver.apply(lab.target("r2"), changeFor(r2).orElseThrow());
+
+    String running = host("r2", "vtysh", "-c", "show running-config");
+    LOG.info("r2's running config with the user's own lines:\n{}", running);
+    assertThat(running).contains("ip prefix-list converge-redistribute seq 5 permit 10.0.1.5/32\n"
+        + "ip prefix-list converge-redistribute seq 10 permit 10.0.1.6/32\n")
+        .contains("ip prefix-list zz-mine seq 5 permit 192.0.2.0/24", "ip prefix-list aa-mine seq 5",
+            "route-map zz-mine permit 10\n match ip address prefix-list zz-mine\nexit", "route-map aa-mine deny 10",
+            " redistribute static route-map zz-mine", " redistribute connected route-map converge-redistribute");
+    assertThat(changeFor(r2)).isEmpty();
+    String body = running.substring(running.indexOf("frr version"));
+    assertThat(FrrConfig.parse(running).withOspf(Optional.of(OspfRouter.of(r2.properties(), "r2")), List.of())
+        .render()).isEqualTo(body + "\n");
+  }
+
+  @Test
+  @Order(4)
+  void anEmptiedList_removesTheLinesAndTheRoute_andKeepsTheUsersOwn() throws Exception {
     Resource r2 = r2(List.of());
     driver.apply(lab.target("r2"), changeFor(r2).orElseThrow());
 
     await().atMost(CONVERGED_WITHIN).pollInterval(Duration.ofMillis(100))
         .untilAsserted(() -> assertThat(kernelRoutes("r1")).doesNotContain(JAIL));
     assertThat(host("r2", "vtysh", "-c", "show running-config")).doesNotContain("converge-redistribute")
-        .doesNotContain("redistribute");
+        .doesNotContain("redistribute connected").contains(" redistribute static route-map zz-mine")
+        .contains("ip prefix-list zz-mine seq 5").contains("route-map zz-mine permit 10")
+        .contains("route-map aa-mine deny 10");
     assertThat(changeFor(r2)).isEmpty();
     awaitReady(r1(List.of()), r2);
   }
