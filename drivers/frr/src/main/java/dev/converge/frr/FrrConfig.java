@@ -38,8 +38,8 @@ final class FrrConfig {
   private static final Pattern NETWORK = Pattern.compile(" network (\\S+) area (\\S+)");
   private static final String PASSIVE_DEFAULT = " passive-interface default";
   /** The name of converge's prefix-list and route-map: one router per host, so one of each. */
-  static final String REDISTRIBUTE_NAME = "converge-redistribute";
-  static final String REDISTRIBUTE_LINE = " redistribute connected route-map " + REDISTRIBUTE_NAME;
+  private static final String REDISTRIBUTE_NAME = "converge-redistribute";
+  private static final String REDISTRIBUTE_LINE = " redistribute connected route-map " + REDISTRIBUTE_NAME;
   private static final String PREFIX_LIST = "ip prefix-list " + REDISTRIBUTE_NAME + " ";
   private static final Pattern PREFIX_LIST_ENTRY =
       Pattern.compile(Pattern.quote(PREFIX_LIST) + "seq \\d+ permit (\\S+)");
@@ -396,8 +396,8 @@ final class FrrConfig {
 
   /**
    * {@code router ospf} in ospfd's order: the router id first, the other settings, the throttles, the redistribute
-   * lines, {@code passive-interface default}, the network statements, then area settings. The order only matters to the file's reader: FRR and
-   * frr-reload compare lines, not positions.
+   * lines, {@code passive-interface default}, the network statements, then area settings. The order only matters
+   * to the file's reader: FRR and frr-reload compare lines, not positions.
    */
   private static List<String> routerBody(List<String> owned, List<String> kept) {
     if (owned.isEmpty()) {

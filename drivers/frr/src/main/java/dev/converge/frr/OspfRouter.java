@@ -19,10 +19,10 @@ import java.util.regex.Pattern;
 /**
  * The {@code ospf-router} resource in the shape of the network contract: router id, the interfaces OSPF runs on, the
  * prefixes it advertises, whether it drops FRR's LSA and SPF throttles ({@code fast-convergence}), and the readiness
- * inputs {@code neighbors} (interface → peer router id) and {@code routes}
- * (the /32s other routers advertise), and {@code redistribute}: connected prefixes ospfd cannot advertise by a
- * network statement (a jail's /32 at the far end of an unnumbered veth), sent as external routes. Built from desired properties it is validated, so that nothing rendered into
- * FRR's configuration can carry a space, a newline or a value FRR would silently change.
+ * inputs {@code neighbors} (interface → peer router id) and {@code routes} (the /32s other routers advertise), and
+ * {@code redistribute}: connected prefixes ospfd cannot advertise by a network statement (a Linux jail's /32 at the
+ * far end of an unnumbered veth), sent as external routes. Built from desired properties it is validated, so that
+ * nothing rendered into FRR's configuration can carry a space, a newline or a value FRR would silently change.
  */
 record OspfRouter(
     String routerId,
@@ -88,7 +88,7 @@ record OspfRouter(
     }
     List<String> redistribute = new ArrayList<>();
     for (Object prefix : list(properties, REDISTRIBUTE)) {
-      redistribute.add(ipv4Cidr(String.valueOf(prefix), where));
+      redistribute.add(ipv4Cidr(String.valueOf(prefix), where + ", `" + REDISTRIBUTE + "`"));
     }
     return new OspfRouter(routerId, interfaces, networks, fastConvergence, neighbors, routes, redistribute);
   }
