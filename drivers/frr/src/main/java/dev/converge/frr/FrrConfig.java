@@ -21,9 +21,13 @@ import java.util.regex.Pattern;
  * <p>converge owns only some lines: in {@code router ospf}, the router id, the LSA and SPF throttles ({@code timers
  * throttle spf}, {@code timers throttle lsa all}, {@code timers lsa min-arrival}: the spec chooses between FRR's
  * defaults and fast convergence), {@code passive-interface default} and the {@code network … area …} statements; in {@code interface X} for the interfaces of its resource, the OSPF area,
- * network type, hello and dead intervals, MD5 authentication and passive lines. {@link #withOspf} replaces exactly
- * those and keeps every other line and section (a {@code router bgp}, another interface, static routes) as FRR
- * printed it.
+ * network type, hello and dead intervals, MD5 authentication and passive lines; for the connected prefixes the router
+ * redistributes, {@code redistribute connected route-map converge-redistribute} in {@code router ospf}, the
+ * top-level {@code ip prefix-list converge-redistribute seq N permit CIDR} lines and the {@code route-map
+ * converge-redistribute permit 10} block (ospfd redistributes only what the prefix-list permits, so that no other
+ * connected subnet leaks into the area as an external route). {@link #withOspf} replaces exactly those and keeps
+ * every other line and section (a {@code router bgp}, another interface, static routes, the user's own prefix-lists
+ * and route-maps) as FRR printed it.
  */
 final class FrrConfig {
 
@@ -33,6 +37,20 @@ final class FrrConfig {
   private static final Pattern ROUTER_ID = Pattern.compile(" ospf router-id (\\S+)");
   private static final Pattern NETWORK = Pattern.compile(" network (\\S+) area (\\S+)");
   private static final String PASSIVE_DEFAULT = " passive-interface default";
+  /** The name of converge's prefix-list and route-map: one router per host, so one of each. */
+  private static final String REDISTRIBUTE_NAME = "converge-redistribute";
+  private static final String REDISTRIBUTE_LINE = " redistribute connected route-map " + REDISTRIBUTE_NAME;
+  private static final String PREFIX_LIST = "ip prefix-list " + REDISTRIBUTE_NAME + " ";
+  private static final Pattern PREFIX_LIST_ENTRY =
+      Pattern.compile(Pattern.quote(PREFIX_LIST) + "seq \\d+ permit (\\S+)");
+  private static final String ROUTE_MAP = "route-map " + REDISTRIBUTE_NAME + " ";
+  private static final Section ROUTE_MAP_SECTION = new Section(ROUTE_MAP + "permit 10",
+      List.of(" match ip address prefix-list " + REDISTRIBUTE_NAME), true);
+  /** Where converge's prefix-list and route-map stood while {@link #withOspf} rebuilds: compared by identity. */
+  private static final Section PREFIX_LIST_PLACE = new Section(PREFIX_LIST, List.of(), false);
+  private static final Section ROUTE_MAP_PLACE = new Section(ROUTE_MAP, List.of(), false);
+  /** ospfd prints redistribute lines by route type, in zebra's order: kernel, connected, then the others. */
+  private static final List<String> REDISTRIBUTE_ORDER = List.of(" redistribute kernel", " redistribute connected");
   /**
    * Fast convergence as {@code show running-config} prints it, in its order: SPF 0 ms after a change (50 ms to 1 s
    * between runs), LSAs originated and accepted without delay. FRR's defaults (0 50 5000, 5000 ms, 1000 ms) leave
@@ -123,8 +141,10 @@ final class FrrConfig {
 
   /**
    * What the configuration says about the router converge owns, for the interfaces converge manages: the router id
-   * (empty string when unset), the network statements, fast convergence (all three of its lines there), and each interface's lines (its area is left empty: where
-   * ospfd runs an interface comes from ospfd itself, see {@link OspfState}).
+   * (empty string when unset), the network statements, fast convergence (all three of its lines there), the
+   * redistributed prefixes (only when the redistribute line, the route-map and the prefix-list are all there), and
+   * each interface's lines (its area is left empty: where ospfd runs an interface comes from ospfd itself, see
+   * {@link OspfState}).
    */
   OspfRouter ospf(Iterable<String> managedInterfaces) {
     Section router = section(ROUTER_OSPF).orElse(new Section(ROUTER_OSPF, List.of(), true));
@@ -147,7 +167,23 @@ final class FrrConfig {
       interfaces.put(name, interfaceOf(body, passiveDefault));
     }
     boolean fast = router.body().containsAll(FAST_CONVERGENCE);
-    return new OspfRouter(routerId, interfaces, networks, fast, new TreeMap<>(), List.of());
+    return new OspfRouter(routerId, interfaces, networks, fast, new TreeMap<>(), List.of(), redistributed(router));
+  }
+
+  private List<String> redistributed(Section router) {
+    boolean wired = router.body().contains(REDISTRIBUTE_LINE)
+        && sections.stream().filter(s -> s.head().startsWith(ROUTE_MAP)).toList().equals(List.of(ROUTE_MAP_SECTION));
+    if (!wired) {
+      return List.of();
+    }
+    List<String> prefixes = new ArrayList<>();
+    for (Section s : sections) {
+      Matcher m = PREFIX_LIST_ENTRY.matcher(s.head());
+      if (m.matches()) {
+        prefixes.add(m.group(1));
+      }
+    }
+    return prefixes;
   }
 
   private static OspfInterface interfaceOf(List<String> body, boolean passiveDefault) {
@@ -193,6 +229,11 @@ final class FrrConfig {
         routerSeen = true;
         List<String> kept = s.body().stream().filter(l -> !ownedRouterLine(l)).toList();
         addIfNotEmpty(out, s.head(), routerBody(routerLines, kept));
+      } else if (s.head().startsWith(PREFIX_LIST)) {
+        // FRR prints prefix-lists and route-maps in creation order: converge's stay where they were
+        addOnce(out, PREFIX_LIST_PLACE);
+      } else if (s.head().startsWith(ROUTE_MAP)) {
+        addOnce(out, ROUTE_MAP_PLACE);
       } else if (wanted.containsKey(s.head())) {
         List<String> body = new ArrayList<>(s.body().stream().filter(l -> !ownedInterfaceLine(l)).toList());
         body.addAll(wanted.remove(s.head()));
@@ -215,33 +256,103 @@ final class FrrConfig {
     if (!routerSeen && !routerLines.isEmpty()) {
       out.add(new Section(ROUTER_OSPF, routerLines, true));
     }
+    addRedistribution(out, router.map(OspfRouter::redistribute).orElse(List.of()));
     return new FrrConfig(out);
   }
 
-  /** The file text: top-level lines first, each section after a {@code !}, then {@code end}, as FRR writes it. */
+  private static void addOnce(List<Section> out, Section place) {
+    if (out.stream().noneMatch(s -> s == place)) {
+      out.add(place);
+    }
+  }
+
+  private static int removePlace(List<Section> out, Section place) {
+    for (int i = 0; i < out.size(); i++) {
+      if (out.get(i) == place) {
+        out.remove(i);
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * converge's prefix-list and route-map where they were; new ones where {@code show running-config} prints them:
+   * the prefix-list after the other prefix-lists (else after the last {@code router} section), the route-map after
+   * the other route-maps (else right after the prefix-list). Nothing when {@code prefixes} is empty.
+   */
+  private static void addRedistribution(List<Section> out, List<String> prefixes) {
+    int routeMapAt = removePlace(out, ROUTE_MAP_PLACE);
+    int at = removePlace(out, PREFIX_LIST_PLACE);
+    if (prefixes.isEmpty()) {
+      return;
+    }
+    if (routeMapAt > at && at >= 0) {
+      routeMapAt--;
+    }
+    if (at < 0) {
+      at = indexAfterLast(out, "ip prefix-list ");
+    }
+    if (at < 0) {
+      at = indexAfterLast(out, "router ");
+    }
+    if (at < 0) {
+      at = out.size();
+    }
+    for (int i = 0; i < prefixes.size(); i++) {
+      out.add(at + i, new Section(PREFIX_LIST + "seq " + (5 * (i + 1)) + " permit " + prefixes.get(i), List.of(),
+          false));
+    }
+    if (routeMapAt >= at) {
+      routeMapAt += prefixes.size();
+    }
+    if (routeMapAt < 0) {
+      routeMapAt = indexAfterLast(out, "route-map ");
+    }
+    out.add(routeMapAt < 0 ? at + prefixes.size() : routeMapAt, ROUTE_MAP_SECTION);
+  }
+
+  private static int indexAfterLast(List<Section> out, String headPrefix) {
+    for (int i = out.size() - 1; i >= 0; i--) {
+      if (out.get(i).head().startsWith(headPrefix)) {
+        return i + 1;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * The file text as FRR writes it: each block after a {@code !}, a run of top-level lines after a {@code !} too
+   * when a block precedes it (the prefix-lists after {@code router ospf}), then {@code end}.
+   */
   String render() {
     StringBuilder sb = new StringBuilder();
+    boolean afterBlock = false;
     for (Section s : sections) {
       if (s.isBlock()) {
         sb.append("!\n").append(s.head()).append('\n');
         s.body().forEach(l -> sb.append(l).append('\n'));
         sb.append("exit\n");
       } else {
-        sb.append(s.head()).append('\n');
+        sb.append(afterBlock ? "!\n" : "").append(s.head()).append('\n');
       }
+      afterBlock = s.isBlock();
     }
     return sb.append("!\nend\n").toString();
   }
 
   /**
-   * {@code router ospf}'s owned lines as FRR prints them: router id, fast convergence's throttles, passive default,
-   * networks by address.
+   * {@code router ospf}'s owned lines as FRR prints them: router id, fast convergence's throttles, the redistribute
+   * line, passive default, networks by address.
    */
   static List<String> routerLines(OspfRouter router) {
     List<String> lines = new ArrayList<>();
     lines.add(" ospf router-id " + router.routerId());
     if (router.fastConvergence()) {
       lines.addAll(FAST_CONVERGENCE);
+    }
+    if (!router.redistribute().isEmpty()) {
+      lines.add(REDISTRIBUTE_LINE);
     }
     lines.add(PASSIVE_DEFAULT);
     router.networks().entrySet().stream()
@@ -258,8 +369,18 @@ final class FrrConfig {
     return (address << 6) | Integer.parseInt(cidr.substring(slash + 1));
   }
 
+  private static int redistributeRank(String line) {
+    for (int i = 0; i < REDISTRIBUTE_ORDER.size(); i++) {
+      if (line.equals(REDISTRIBUTE_ORDER.get(i)) || line.startsWith(REDISTRIBUTE_ORDER.get(i) + " ")) {
+        return i;
+      }
+    }
+    return REDISTRIBUTE_ORDER.size();
+  }
+
   private static boolean ownedRouterLine(String line) {
     return ROUTER_ID.matcher(line).matches() || NETWORK.matcher(line).matches() || line.equals(PASSIVE_DEFAULT)
+        || line.equals(REDISTRIBUTE_LINE)
         || THROTTLE_PREFIXES.stream().anyMatch(line::startsWith);
   }
 
@@ -274,18 +395,29 @@ final class FrrConfig {
   }
 
   /**
-   * {@code router ospf} in ospfd's order: the router id first, the other settings, the throttles, {@code
-   * passive-interface default}, the network statements, then area settings. The order only matters to the file's reader: FRR and
-   * frr-reload compare lines, not positions.
+   * {@code router ospf} in ospfd's order: the router id first, the other settings, the throttles, the redistribute
+   * lines, {@code passive-interface default}, the network statements, then area settings. The order only matters
+   * to the file's reader: FRR and frr-reload compare lines, not positions.
    */
   private static List<String> routerBody(List<String> owned, List<String> kept) {
     if (owned.isEmpty()) {
       return kept;
     }
+    List<String> redistribute = new ArrayList<>(kept.stream().filter(l -> l.startsWith(" redistribute ")).toList());
     List<String> body = new ArrayList<>();
     body.add(owned.get(0));
-    kept.stream().filter(l -> !l.startsWith(" area ")).forEach(body::add);
-    body.addAll(owned.subList(1, owned.size()));
+    kept.stream().filter(l -> !l.startsWith(" area ") && !l.startsWith(" redistribute ")).forEach(body::add);
+    for (String line : owned.subList(1, owned.size())) {
+      if (line.equals(REDISTRIBUTE_LINE)) {
+        redistribute.add(line);
+      } else {
+        if (line.equals(PASSIVE_DEFAULT)) {
+          redistribute.sort(Comparator.comparingInt(FrrConfig::redistributeRank));
+          body.addAll(redistribute);
+        }
+        body.add(line);
+      }
+    }
     kept.stream().filter(l -> l.startsWith(" area ")).forEach(body::add);
     return body;
   }

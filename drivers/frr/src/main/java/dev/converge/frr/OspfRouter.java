@@ -13,14 +13,16 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
  * The {@code ospf-router} resource in the shape of the network contract: router id, the interfaces OSPF runs on, the
  * prefixes it advertises, whether it drops FRR's LSA and SPF throttles ({@code fast-convergence}), and the readiness
- * inputs {@code neighbors} (interface → peer router id) and {@code routes}
- * (the /32s other routers advertise). Built from desired properties it is validated, so that nothing rendered into
- * FRR's configuration can carry a space, a newline or a value FRR would silently change.
+ * inputs {@code neighbors} (interface → peer router id) and {@code routes} (the /32s other routers advertise), and
+ * {@code redistribute}: connected prefixes ospfd cannot advertise by a network statement (a Linux jail's /32 at the
+ * far end of an unnumbered veth), sent as external routes. Built from desired properties it is validated, so that
+ * nothing rendered into FRR's configuration can carry a space, a newline or a value FRR would silently change.
  */
 record OspfRouter(
     String routerId,
@@ -28,7 +30,8 @@ record OspfRouter(
     SortedMap<String, String> networks,
     boolean fastConvergence,
     SortedMap<String, String> neighbors,
-    List<String> routes) {
+    List<String> routes,
+    List<String> redistribute) {
 
   static final String KIND = "ospf-router";
   static final String ROUTER_ID = "router-id";
@@ -37,6 +40,7 @@ record OspfRouter(
   static final String FAST_CONVERGENCE = "fast-convergence";
   static final String NEIGHBORS = "neighbors";
   static final String ROUTES = "routes";
+  static final String REDISTRIBUTE = "redistribute";
 
   /** Linux IFNAMSIZ-1 and FreeBSD IFNAMSIZ-1 both allow 15; FRR names never contain spaces. */
   private static final Pattern INTERFACE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.@-]{0,14}");
@@ -47,6 +51,8 @@ record OspfRouter(
     networks = Collections.unmodifiableSortedMap(new TreeMap<>(networks));
     neighbors = Collections.unmodifiableSortedMap(new TreeMap<>(neighbors));
     routes = List.copyOf(routes);
+    // sorted and without duplicates, as the compiler emits it
+    redistribute = List.copyOf(new TreeSet<>(redistribute));
   }
 
   /**
@@ -80,7 +86,11 @@ record OspfRouter(
     for (Object route : list(properties, ROUTES)) {
       routes.add(ipv4Cidr(String.valueOf(route), where));
     }
-    return new OspfRouter(routerId, interfaces, networks, fastConvergence, neighbors, routes);
+    List<String> redistribute = new ArrayList<>();
+    for (Object prefix : list(properties, REDISTRIBUTE)) {
+      redistribute.add(ipv4Cidr(String.valueOf(prefix), where + ", `" + REDISTRIBUTE + "`"));
+    }
+    return new OspfRouter(routerId, interfaces, networks, fastConvergence, neighbors, routes, redistribute);
   }
 
   /** This router with every MD5 key replaced by {@code (sensitive)}: for configuration text that goes into plans. */
@@ -88,12 +98,13 @@ record OspfRouter(
     SortedMap<String, OspfInterface> out = new TreeMap<>();
     interfaces.forEach((name, i) -> out.put(name, i.md5Key().isEmpty() ? i : new OspfInterface(i.area(),
         i.networkType(), i.hello(), i.dead(), Optional.of(new Sensitive(Sensitive.REDACTED)), i.passive())));
-    return new OspfRouter(routerId, out, networks, fastConvergence, neighbors, routes);
+    return new OspfRouter(routerId, out, networks, fastConvergence, neighbors, routes, redistribute);
   }
 
   /**
    * The canonical properties: what the compiler emits and the probe reports. {@code fast-convergence} is always
-   * there, false included, so that a router whose spec stopped asking for it shows as drift.
+   * there, false included, so that a router whose spec stopped asking for it shows as drift; so is {@code
+   * redistribute}, empty included.
    */
   Properties toProperties() {
     SortedMap<String, Object> ifs = new TreeMap<>();
@@ -105,6 +116,7 @@ record OspfRouter(
         .put(FAST_CONVERGENCE, fastConvergence)
         .put(NEIGHBORS, neighbors)
         .put(ROUTES, routes)
+        .put(REDISTRIBUTE, redistribute)
         .build();
   }
 

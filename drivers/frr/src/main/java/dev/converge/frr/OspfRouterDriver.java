@@ -35,7 +35,9 @@ import java.util.regex.Pattern;
  * <p><b>Apply</b>: the running config (read again at apply time) with converge's lines replaced is written to
  * {@code frr.conf} (0640, frr:frr), so it survives a restart; then frr-reload.py pushes the difference into the
  * running daemons, which restarts nothing and leaves unchanged interfaces, hence their adjacencies, alone. A host
- * without ospfd gets it enabled, and FRR started (or, if FRR runs without ospfd, watchfrr told about it).
+ * without ospfd gets it enabled, and FRR started (or, if FRR runs without ospfd, watchfrr told about it). The
+ * {@code redistribute} prefixes (Linux jails' /32s) become {@code redistribute connected} through converge's own
+ * prefix-list and route-map (see {@link FrrConfig}); Quagga refuses a router that has any.
  *
  * <p><b>Readiness</b>: every expected neighbour Full (2-Way between DROthers) and every expected /32 in the kernel.
  * After a change of an active interface's key, timers or type, its neighbour counts only once ospfd has accepted a

@@ -71,6 +71,6 @@ record OspfState(boolean running, FrrConfig config, Map<String, JsonNode> ospfIn
       interfaces.put(name, new OspfInterface(area, type, i.hello(), i.dead(), i.md5Key(), i.passive()));
     });
     return Optional.of(new OspfRouter(configured.routerId(), interfaces, configured.networks(),
-        configured.fastConvergence(), desired.neighbors(), desired.routes()));
+        configured.fastConvergence(), desired.neighbors(), desired.routes(), configured.redistribute()));
   }
 }

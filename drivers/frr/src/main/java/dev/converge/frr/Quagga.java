@@ -121,7 +121,7 @@ final class Quagga {
             i.md5Key(), i.passive()));
       });
       return Optional.of(new OspfRouter(configured.routerId(), interfaces, configured.networks(), false,
-          desired.neighbors(), desired.routes()));
+          desired.neighbors(), desired.routes(), List.of()));
     }
   }
 
@@ -139,6 +139,11 @@ final class Quagga {
 
   static void apply(Target target, Optional<OspfRouter> desired, List<String> former, String where)
       throws TransportException, ActionException {
+    // a Linux jail's /32 reaches OSPF only by redistribution, which converge builds on FRR alone
+    if (desired.filter(d -> !d.redistribute().isEmpty()).isPresent()) {
+      throw new ActionException(where + ": cannot redistribute " + desired.get().redistribute() + " on Quagga: "
+          + "jails on Linux hosts need FRR (Quagga is managed on FreeBSD only and never redistributes)");
+    }
     if (!"freebsd".equals(target.platform())) {
       throw new ActionException(where + ": Quagga is managed on FreeBSD hosts only, this one is "
           + target.platform());

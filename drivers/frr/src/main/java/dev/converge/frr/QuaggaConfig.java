@@ -119,7 +119,7 @@ final class QuaggaConfig {
       List<String> body = section(INTERFACE + name).map(Section::body).orElse(List.of());
       interfaces.put(name, interfaceOf(body, passive.getOrDefault(name, passiveDefault)));
     }
-    return new OspfRouter(routerId, interfaces, networks, false, new TreeMap<>(), List.of());
+    return new OspfRouter(routerId, interfaces, networks, false, new TreeMap<>(), List.of(), List.of());
   }
 
   private static OspfInterface interfaceOf(List<String> body, boolean passive) {

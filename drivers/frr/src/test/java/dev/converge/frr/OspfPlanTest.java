@@ -65,6 +65,19 @@ class OspfPlanTest {
   }
 
   @Test
+  void aJailsPrefixToRedistribute_showsAsTheRoutingConfigLinesThatAdvertiseIt() throws Exception {
+    Properties before = Routers.fx2().with("redistribute", List.of());
+    Properties after = Routers.fx2().with("redistribute", List.of("10.0.1.5/32"));
+
+    String text = PlanText.plain().render(plan(after, Observation.present(ID, before)));
+
+    assertThat(text).contains("~ update ospf-router/fx2:ospf", "redistribute:",
+        "+ redistribute connected route-map converge-redistribute",
+        "+ip prefix-list converge-redistribute seq 5 permit 10.0.1.5/32",
+        "+route-map converge-redistribute permit 10", "+ match ip address prefix-list converge-redistribute");
+  }
+
+  @Test
   void aQuaggaRouterRendersAsOspfdConf() throws Exception {
     Properties quagga = Routers.fx2().with("daemon", "quagga");
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.converge.resource.Properties;
 import dev.converge.resource.Sensitive;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +29,24 @@ class OspfRouterTest {
     assertThat(OspfRouter.of(fast, WHERE).toProperties()).isEqualTo(fast);
     assertThatThrownBy(() -> OspfRouter.of(Routers.fx2().with("fast-convergence", "yes"), WHERE))
         .hasMessage(WHERE + ": `fast-convergence` must be true or false, found yes");
+  }
+
+  @Test
+  void redistribute_isSortedWithoutDuplicates_likeTheCompilersList_andEmptyWhenAbsent() {
+    Properties listed = Routers.fx2().with("redistribute", List.of("10.0.1.9/32", "10.0.1.10/32", "10.0.1.9/32"));
+
+    assertThat(OspfRouter.of(listed, WHERE).redistribute()).containsExactly("10.0.1.10/32", "10.0.1.9/32");
+    assertThat(OspfRouter.of(Routers.fx2(), WHERE).toProperties().asMap()).containsEntry("redistribute", List.of());
+  }
+
+  @Test
+  void redistribute_takesIpv4PrefixesOnly_namingHostAndValue() {
+    for (Object bad : List.of("2001:db8::1/128", "jail1", "10.0.1.5/32 route-map x", "10.0.1.5/33")) {
+      assertThatThrownBy(() -> OspfRouter.of(Routers.fx2().with("redistribute", List.of(bad)), WHERE))
+          .hasMessageStartingWith(WHERE).hasMessageContaining(String.valueOf(bad));
+    }
+    assertThatThrownBy(() -> OspfRouter.of(Routers.fx2().with("redistribute", "10.0.1.5/32"), WHERE))
+        .hasMessageContaining("`redistribute` must be a list");
   }
 
   @Test

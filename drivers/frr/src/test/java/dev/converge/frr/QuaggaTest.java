@@ -286,6 +286,26 @@ class QuaggaTest {
   }
 
   @Test
+  void probe_reportsNothingRedistributed() {
+    OspfRouter seen = Quagga.State.parse(probeOutput()).observed(router()).orElseThrow();
+
+    assertThat(seen.toProperties().asMap()).containsEntry("redistribute", List.of());
+  }
+
+  @Test
+  void aRouterThatMustRedistribute_isRefused_beforeAnythingChanges() {
+    ScriptedTransport t = new ScriptedTransport();
+    OspfRouter jails = OspfRouter.of(server1().with("redistribute", List.of("10.0.1.5/32")), "server1");
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Quagga.apply(t.target("server1"), Optional.of(jails),
+        List.of(), "ospf-router ospf on server1"))
+        .isInstanceOf(dev.converge.driver.ActionException.class)
+        .hasMessageContaining("ospf-router ospf on server1").hasMessageContaining("10.0.1.5/32")
+        .hasMessageContaining("jails on Linux hosts need FRR");
+    assertThat(t.writes()).isEmpty();
+  }
+
+  @Test
   void readiness_waitsForTheSeedsNeighbours_andEveryRoute() throws Exception {
     String netstat = Captured.read("netstat-rn4-freebsd.json");
     ScriptedTransport t = new ScriptedTransport().expect(Quagga.READINESS.argv(),

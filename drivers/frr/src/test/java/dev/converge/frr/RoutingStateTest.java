@@ -56,7 +56,8 @@ class RoutingStateTest {
     RoutingState s = linux("neighbor-fx2.json", "ip-route-fx1.json");
     OspfRouter fx2 = Routers.fx2Router();
     OspfRouter router = new OspfRouter(fx2.routerId(), fx2.interfaces(), fx2.networks(), fx2.fastConvergence(),
-        fx2.neighbors(), java.util.List.of("10.0.0.3/32"));
+        fx2.neighbors(), java.util.List.of("10.0.0.3/32"),
+        java.util.List.of());
     Set<String> rekeyed = Set.of("backbo-fx1", "backbo-fx3");
 
     Readiness justChanged = s.readinessOf(router, rekeyed, 200);
