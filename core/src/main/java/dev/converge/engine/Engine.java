@@ -353,7 +353,7 @@ public final class Engine implements AutoCloseable {
         if (round > 1) {
           listener.planned(round, plan);
         }
-        Set<ResourceId> touched = executeRound(round, plan, todo, failed);
+        Set<ResourceId> touched = executeRound(round, plan, todo, failed, observed.keySet());
         verify(touched, observed, given);
         plan = plan(observed, List.of());
       }
@@ -418,16 +418,26 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Runs one round's changes, plus readiness checks of unchanged resources downstream of them. Returns the ids
-     * whose action succeeded.
+     * Runs one round's changes, plus readiness checks of unchanged resources downstream of them. A change downstream
+     * of a resource not probed yet (its probe waits on this run's changes, as a zone inside a jail about to be made)
+     * waits for a later round, once that resource is probed and planned. Returns the ids whose action succeeded.
      */
-    private Set<ResourceId> executeRound(int round, Plan plan, List<Change> todo, Set<ResourceId> failed) {
+    private Set<ResourceId> executeRound(int round, Plan plan, List<Change> todo, Set<ResourceId> failed,
+        Set<ResourceId> probed) {
       Map<ResourceId, Change> byId = new LinkedHashMap<>();
       todo.forEach(c -> byId.put(c.id(), c));
       Map<ResourceId, ResourceId> blockedBy = causes(failed);
+      Set<ResourceId> notProbed = new HashSet<>(compilation.graph().resources().keySet());
+      notProbed.removeAll(probed);
+      notProbed.removeAll(failed);
+      Set<ResourceId> later = new HashSet<>(notProbed);
+      later.addAll(compilation.graph().downstreamOf(notProbed));
       List<ResourceId> order = new ArrayList<>();
       for (Change c : todo) {
         ResourceId cause = blockedBy.get(c.id());
+        if (later.contains(c.id())) {
+          continue;
+        }
         if (cause != null) {
           String why = unprobed.contains(cause) ? " could not be probed" : " failed";
           record(round, c, Outcome.skipped(c.id(), cause, "skipped because " + cause + why));
@@ -441,6 +451,7 @@ public final class Engine implements AutoCloseable {
       Set<ResourceId> downstream = new HashSet<>(compilation.graph().downstreamOf(order));
       downstream.removeAll(byId.keySet());
       downstream.removeAll(blocked);
+      downstream.removeAll(later);
       List<ResourceId> ordered = new ArrayList<>(order);
       compilation.graph().topologicalOrder().stream().filter(downstream::contains).forEach(ordered::add);
 

@@ -318,6 +318,22 @@ class EngineTest {
   }
 
   @Test
+  void aResourceThatCouldNotBeProbedYet_isNotAwaitedBeforeItExists_butCreatedInTheNextRound() throws Exception {
+    resource("a", "jail", Map.of("v", 1));
+    resource("b", "zone", Map.of("v", 1), "a:jail");
+    resource("b", "resolv", Map.of("v", 1), "b:zone");
+    mem.failProbeUntilCreated("b", id("a", "jail"));
+    mem.readyOnlyWhile(id("b", "zone"), id("b", "zone"));
+    mem.readinessTimeout(Duration.ofMillis(300));
+
+    RunReport r = apply();
+
+    assertThat(r.actions()).extracting(a -> a.round() + " " + a.change().id().name() + " " + a.outcome().status())
+        .containsExactly("1 jail SUCCEEDED", "2 zone SUCCEEDED", "2 resolv SUCCEEDED");
+    assertThat(r.converged()).isTrue();
+  }
+
+  @Test
   void aDeferredProbeThatStillFailsAfterItsDependencyIsApplied_isReported() throws Exception {
     resource("a", "server", Map.of("v", 1));
     resource("b", "record", Map.of("v", 1), "a:server");

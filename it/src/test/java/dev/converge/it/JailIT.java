@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * Seed 000's jails, in the lab: a resolver jail running BIND from a debootstrap image (authoritative for lab.test,
  * registering every jail), and two jails serving HTTP from an image the test builds from busybox-static and serves
  * from this machine's loopback, each jail a /32 that OSPF carries. Assertions ask the lab hosts and the jails
- * (getent, nslookup, busybox wget, the jails' own files), never converge.
+ * (getent, nslookup, curl, the jails' own files), never converge.
  */
 class JailIT {
 
@@ -215,7 +215,7 @@ class JailIT {
   private String page(String host, String address) {
     List<String> out = new ArrayList<>();
     await().atMost(Duration.ofSeconds(20)).until(() -> {
-      Cli.Run r = Cli.run("lab", "exec", spec.toString(), host, "--", "busybox", "wget", "-q", "-T", "2", "-O", "-",
+      Cli.Run r = Cli.run("lab", "exec", spec.toString(), host, "--", "curl", "-s", "-m", "2",
           "http://" + address + "/");
       out.clear();
       out.add(r.out());
