@@ -308,7 +308,8 @@ record DnsResources(SortedMap<String, Set<ResourceId>> byZone, SortedMap<String,
               + " among its files: expected one of them");
           continue;
         }
-        String content = resolvConf(resolver, searchDomains(n -> n.addresses().containsKey(h.name())),
+        String content = resolvConf(resolver, searchDomains(n -> n.addresses().containsKey(h.name())
+            || jails.values().stream().anyMatch(j -> j.host().equals(h.name()) && j.network().name().equals(n.name()))),
             nameserver.get().address());
         graph.add(Resource.present(id, Properties.builder()
             .put("type", "file")

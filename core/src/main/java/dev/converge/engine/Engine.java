@@ -234,6 +234,8 @@ public final class Engine implements AutoCloseable {
     private final List<Outcome> notReady = new ArrayList<>();
     private Compilation compilation;
     private Map<String, Resource> jails;
+    /** Probe failures, after a round, of resources never probed so far: reported only if they never are. */
+    private final List<Prober.Failure> laterProbeFailures = new ArrayList<>();
     private List<Resource> deletions;
     private final Map<ResourceId, Resource> deletionsById = new HashMap<>();
     private final Set<ResourceId> unprobed = new HashSet<>();
@@ -359,10 +361,13 @@ public final class Engine implements AutoCloseable {
       }
       Set<ResourceId> reported = new HashSet<>();
       probeFailures.forEach(f -> reported.addAll(f.resources()));
-      for (Prober.Failure f : deferred) {
+      List<Prober.Failure> waited = new ArrayList<>(deferred);
+      waited.addAll(laterProbeFailures);
+      for (Prober.Failure f : waited) {
         if (f.resources().stream().noneMatch(id -> observed.containsKey(id) || reported.contains(id))) {
           reportProbeFailure(f);
           unprobed.addAll(f.resources());
+          reported.addAll(f.resources());
         }
       }
       return report(first, round);
@@ -396,7 +401,17 @@ public final class Engine implements AutoCloseable {
           resources.add(deletion);
         }
       }
-      observed.putAll(probe(resources));
+      List<Prober.Failure> failures = new ArrayList<>();
+      observed.putAll(probe(resources, failures));
+      for (Prober.Failure f : failures) {
+        // resources never probed yet wait on changes still to come (a zone inside a jail that was just made):
+        // reported at the end only if they are never probed
+        if (f.resources().stream().noneMatch(observed::containsKey)) {
+          laterProbeFailures.add(f);
+        } else {
+          reportProbeFailure(f);
+        }
+      }
       for (ResourceId id : touched) {
         Resource r = compilation.graph().resource(id).orElse(deletionsById.get(id));
         if (r == null) {
@@ -650,13 +665,6 @@ public final class Engine implements AutoCloseable {
 
     private Optional<Rendering> rendering(Resource r) {
       return driverFor(r) instanceof Rendering rendering ? Optional.of(rendering) : Optional.empty();
-    }
-
-    private Map<ResourceId, Observation> probe(Collection<Resource> resources) throws InterruptedException {
-      List<Prober.Failure> failures = new ArrayList<>();
-      Map<ResourceId, Observation> observations = probe(resources, failures);
-      failures.forEach(this::reportProbeFailure);
-      return observations;
     }
 
     /** Probes, handing failures to {@code failures} for the caller to report. */

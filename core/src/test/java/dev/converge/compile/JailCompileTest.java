@@ -162,13 +162,17 @@ class JailCompileTest {
   void aZoneServedByAJailIsSetUpInsideIt_onceTheJailRuns() throws Exception {
     DesiredGraph g = compile(SITE.replace("my.domain: { server: ns,", "my.domain: { server: web2,")
         .replace("ns: { address: 192.0.2.1, loopback: 10.0.0.1/32 }",
-            "ns: { address: 192.0.2.1, loopback: 10.0.0.1/32, resolver: web2 }"), false).graph();
+            "ns: { address: 192.0.2.1, loopback: 10.0.0.1/32, resolver: web2 }")
+        .replace("h2: { address: 192.0.2.2, loopback: 10.0.0.2/32 }",
+            "h2: { address: 192.0.2.2, loopback: 10.0.0.2/32, resolver: web2 }"), false).graph();
 
     assertThat(props(g, "dns-zone/web2:my.domain").get("nameserver")).contains("172.16.3.9");
     assertThat(g.dependenciesOf(ResourceId.parse("dns-zone/web2:my.domain")))
         .contains(ResourceId.parse("jail/h2:web2"));
     assertThat(props(g, "dns-record/web2:www.my.domain/A").get("server")).contains("127.0.0.1:53");
     assertThat(props(g, "file/ns:/etc/resolv.conf").get("content"))
+        .contains("# managed by converge: resolver web2\nsearch my.domain\nnameserver 172.16.3.9\n");
+    assertThat(props(g, "file/h2:/etc/resolv.conf").get("content")).as("h2 has no address on jails, but jails there")
         .contains("# managed by converge: resolver web2\nsearch my.domain\nnameserver 172.16.3.9\n");
     assertThat(g.dependenciesOf(ResourceId.parse("file/ns:/etc/resolv.conf")))
         .contains(ResourceId.parse("jail/h2:web2"), ResourceId.parse("dns-zone/web2:my.domain"));
