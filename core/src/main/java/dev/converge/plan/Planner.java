@@ -77,7 +77,7 @@ public final class Planner {
     for (Resource r : in.deletions()) {
       diff(in, r).ifPresent(c -> changes.put(r.id(), c));
     }
-    pairMoves(changes, in.movable());
+    Map<ResourceId, ResourceId> moved = pairMoves(changes, in.movable());
 
     Graph<ResourceId> dependencies;
     List<Change> ordered;
@@ -91,7 +91,7 @@ public final class Planner {
         }
       }
     } else {
-      dependencies = withDeletions(in);
+      dependencies = withDeletions(in, moved);
       ordered = order(dependencies, changes);
     }
     SortedMap<String, String> digests = new TreeMap<>();
@@ -129,9 +129,10 @@ public final class Planner {
 
   /**
    * The desired graph plus the resources being deleted, ordered by what state recorded: whatever required a deleted
-   * resource goes first, and among deletions the dependent is removed before its dependency.
+   * resource goes first, and among deletions the dependent is removed before its dependency. A moved resource stands
+   * in for its old id: the image a jail leaves is deleted only once the jail has moved.
    */
-  private static Graph<ResourceId> withDeletions(Input in) {
+  private static Graph<ResourceId> withDeletions(Input in, Map<ResourceId, ResourceId> moved) {
     MutableGraph<ResourceId> g = GraphBuilder.directed().allowsSelfLoops(false).build();
     in.desired().resources().keySet().forEach(g::addNode);
     in.desired().edges().edges().forEach(e -> g.putEdge(e.source(), e.target()));
@@ -140,7 +141,8 @@ public final class Planner {
       g.addNode(d.id());
       deleted.add(d.id());
     });
-    in.recordedRequires().forEach((dependent, requires) -> {
+    in.recordedRequires().forEach((recorded, requires) -> {
+      ResourceId dependent = moved.getOrDefault(recorded, recorded);
       for (ResourceId dependency : requires) {
         if (deleted.contains(dependency) && g.nodes().contains(dependent) && !dependent.equals(dependency)) {
           g.putEdge(dependent, dependency);
@@ -158,8 +160,12 @@ public final class Planner {
     return Differ.diff(r, o, in.immutableFields().apply(r.kind()));
   }
 
-  /** A delete and a create of the same kind and name on different targets become one move of the created id. */
-  private static void pairMoves(Map<ResourceId, Change> changes, Predicate<String> movable) {
+  /**
+   * A delete and a create of the same kind and name on different targets become one move of the created id. Returns
+   * the old id of each moved resource → its new id.
+   */
+  private static Map<ResourceId, ResourceId> pairMoves(Map<ResourceId, Change> changes, Predicate<String> movable) {
+    Map<ResourceId, ResourceId> moved = new HashMap<>();
     Map<String, Change> deletes = new TreeMap<>();
     for (Change c : changes.values()) {
       if (c.type() == ChangeType.DELETE && movable.test(c.id().kind())) {
@@ -167,7 +173,7 @@ public final class Planner {
       }
     }
     if (deletes.isEmpty()) {
-      return;
+      return moved;
     }
     for (Change c : List.copyOf(changes.values())) {
       if (c.type() != ChangeType.CREATE) {
@@ -179,8 +185,10 @@ public final class Planner {
         changes.put(c.id(), new Change(ChangeType.MOVE, c.desired(), c.observed(), c.fields(),
             Optional.of("`target` changed from " + gone.id().target() + " to " + c.id().target()),
             Optional.of(gone.id().target())));
+        moved.put(gone.id(), c.id());
       }
     }
+    return moved;
   }
 
   /** Kahn over the whole dependency graph with a sorted ready queue, keeping only the changed resources. */

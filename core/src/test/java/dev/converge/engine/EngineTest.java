@@ -488,6 +488,23 @@ class EngineTest {
   }
 
   @Test
+  void whatAMovedResourceUsedOnItsOldTarget_isDeletedOnlyAfterTheMove() throws Exception {
+    resource("a", "image", Map.of("v", 1));
+    resource("a", "web", Map.of("v", 1), "a:image");
+    apply();
+
+    resources.clear();
+    resource("b", "other-image", Map.of("v", 1));
+    resource("b", "web", Map.of("v", 1), "b:other-image");
+    RunReport r = apply();
+
+    assertThat(r.plan().dependencies().successors(id("b", "web"))).as("the old image waits for the move")
+        .contains(id("a", "image"));
+    assertThat(mem.journal()).containsSubsequence("move mem/web a → b", "delete mem/a:image");
+    assertThat(r.converged()).isTrue();
+  }
+
+  @Test
   void aSavedPlanIsRefusedWhenTheHostChangedSince() throws Exception {
     resource("a", "one", Map.of("v", 2));
     mem.seed(id("a", "one"), Properties.of(Map.of("v", 1)));
