@@ -191,7 +191,7 @@ class JailIT {
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
           assertThat(page(host, web)).as("%s reaches web at the same address on r3", host)
               .isEqualTo("web.lab.test\n"));
-      assertThat(exec(host, "getent", "hosts", "web").out()).startsWith(web + " ");
+      assertThat(exec(host, "getent", "hosts", "web.lab.test").out()).as("DNS keeps the address").startsWith(web + " ");
     }
   }
 
