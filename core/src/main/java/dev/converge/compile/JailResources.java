@@ -75,11 +75,11 @@ record JailResources(SortedMap<String, Compiled> jails, List<String> notes, bool
     List<String> errors = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     SortedMap<String, Compiled> jails = new TreeMap<>();
+    SortedMap<String, List<String>> unrunnable = new TreeMap<>();
     for (Jail j : spec.jails().values()) {
       Image image = spec.images().get(j.image());
       if (lab && image.source() instanceof Image.FreebsdRelease) {
-        notes.add("jail " + j.name() + " (image " + image.name() + " is a FreeBSD release, which the lab's Linux"
-            + " hosts cannot run)");
+        unrunnable.computeIfAbsent(image.name(), k -> new ArrayList<>()).add(j.name());
         continue;
       }
       Network net = spec.networks().get(j.network());
@@ -93,6 +93,8 @@ record JailResources(SortedMap<String, Compiled> jails, List<String> notes, bool
       jails.put(j.name(), new Compiled(j, j.host(), net, address.get(), ResourceId.of(Compiler.JAIL, j.host(), j.name()),
           ResourceId.of(IMAGE, j.host(), j.image())));
     }
+    unrunnable.forEach((image, names) -> notes.add((names.size() == 1 ? "jail " : "jails ") + String.join(", ", names)
+        + " (image " + image + " is a FreeBSD release, which the lab's Linux hosts cannot run)"));
     for (Compiled c : jails.values()) {
       gateway(spec, c).ifPresentOrElse(g -> { }, () -> errors.add(c.jail().location() + ": jail `" + c.jail().name()
           + "` on network `" + c.network().name() + "`: host `" + c.host() + "` has no address to route it from:"
