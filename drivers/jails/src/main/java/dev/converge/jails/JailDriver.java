@@ -11,6 +11,7 @@ import dev.converge.driver.Movable;
 import dev.converge.driver.Driver;
 import dev.converge.driver.Transport;
 import dev.converge.driver.Enterable;
+import dev.converge.transport.JailTransport;
 import dev.converge.driver.ExecResult;
 import dev.converge.driver.ProbeException;
 import dev.converge.driver.Readiness;
@@ -77,7 +78,8 @@ public final class JailDriver implements Driver, Movable, Enterable {
       throw new TransportException("cannot enter jail " + jail.id().name() + " on " + host.name() + ": "
           + e.getMessage(), e);
     }
-    return new EnteredJail(host.transport(), settings.name(), settings.network().address());
+    return new JailTransport(host.transport(), settings.name(), settings.network().address(),
+        command -> EnteredJail.inside(settings.name(), command));
   }
 
   @Override

@@ -22,6 +22,7 @@ import dev.converge.resource.Change;
 import dev.converge.resource.Observation;
 import dev.converge.resource.Properties;
 import dev.converge.resource.Resource;
+import dev.converge.transport.JailTransport;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -394,7 +395,8 @@ public final class JailDriver implements Driver, Movable, Rendering, Enterable {
 
   /** The running jail as a remote: commands through jexec, files written by commands inside it. */
   private static Remote inside(Remote host, JailSettings s) {
-    return new Remote(host.target(), new JexecTransport(host.transport(), s.name(), s.network().address()));
+    return new Remote(host.target(), new JailTransport(host.transport(), s.name(), s.network().address(),
+        command -> Jexec.inside(s.name(), command)));
   }
 
   /**
@@ -561,7 +563,8 @@ public final class JailDriver implements Driver, Movable, Rendering, Enterable {
     } catch (IllegalArgumentException e) {
       throw new TransportException(e.getMessage(), e);
     }
-    return new JexecTransport(host.transport(), s.name(), s.network().address());
+    return new JailTransport(host.transport(), s.name(), s.network().address(),
+        command -> Jexec.inside(s.name(), command));
   }
 
   /** The jail.conf the properties become, so that a plan shows a conf change as a line diff. */

@@ -54,7 +54,7 @@ class JailDriverTest {
 
   /** A file written inside jail `web` by the shared file commands, through jexec. */
   static List<String> insideWrite(String path, String content, FileAttributes attributes) {
-    return JexecTransport.inside("web", FileCommands.write(path, content.getBytes(StandardCharsets.UTF_8),
+    return Jexec.inside("web", FileCommands.write(path, content.getBytes(StandardCharsets.UTF_8),
         attributes, Duration.ofSeconds(60))).argv();
   }
 

@@ -10,13 +10,14 @@ import dev.converge.driver.TransportException;
 import dev.converge.resource.Resource;
 import dev.converge.testing.ScriptedTransport;
 import dev.converge.transport.FileCommands;
+import dev.converge.transport.JailTransport;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class JexecTransportTest {
+class JailTransportJexecTest {
 
   private static List<String> inside(Command c) {
     List<String> argv = new ArrayList<>(List.of("jexec", "web"));
@@ -45,7 +46,7 @@ class JexecTransportTest {
         .expect(inside(FileCommands.read("/etc/missing", t)), FileCommands.MISSING, "", "")
         .expect(inside(FileCommands.write("/usr/local/etc/namedb/my.domain", zone, mode, t)), "")
         .expect(inside(FileCommands.write("/nodir/x", zone, mode, t)), 3, "", "directory /nodir does not exist\n");
-    Transport jail = new JexecTransport(host, "web", "172.16.3.2");
+    Transport jail = new JailTransport(host, "web", "172.16.3.2", command -> Jexec.inside("web", command));
 
     assertThat(jail.read("/etc/missing")).isEmpty();
     jail.write("/usr/local/etc/namedb/my.domain", zone, mode);

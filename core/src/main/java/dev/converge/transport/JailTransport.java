@@ -1,4 +1,4 @@
-package dev.converge.freebsd.jail;
+package dev.converge.transport;
 
 import com.google.common.net.InetAddresses;
 import dev.converge.driver.Command;
@@ -7,49 +7,53 @@ import dev.converge.driver.FileAttributes;
 import dev.converge.driver.StreamConnection;
 import dev.converge.driver.Transport;
 import dev.converge.driver.TransportException;
-import dev.converge.transport.FileCommands;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /**
- * The inside of a FreeBSD jail over its host's transport: every command runs through {@code jexec NAME}, so that
- * paths, users and the loopback are the jail's. Files are read and replaced by {@link FileCommands}' constant scripts
- * run inside, so a symbolic link in the jail can never point a write at the host's files. Connections to the
- * jail's loopback go to the jail's address from the host.
+ * The inside of a jail over its host's transport: every command runs inside the jail (how is the jail driver's
+ * {@link Entry}: {@code jexec}, {@code nsenter} and {@code chroot}), so that paths, users and the loopback are the
+ * jail's. Files are read and replaced by {@link FileCommands}' constant scripts run inside, so that a symbolic link in
+ * the jail can never point a write at the host's files. Connections to the jail's loopback go to the jail's address
+ * from the host. Closing it leaves the host's transport open.
  */
-final class JexecTransport implements Transport {
+public final class JailTransport implements Transport {
+
+  /** How a command becomes the same command run inside the jail. */
+  @FunctionalInterface
+  public interface Entry {
+    Command inside(Command command);
+  }
 
   private static final Duration FILE_TIMEOUT = Duration.ofSeconds(60);
 
   private final Transport host;
   private final String jail;
   private final String address;
+  private final Entry entry;
 
-  JexecTransport(Transport host, String jail, String address) {
+  /**
+   * @param host the jail's host's transport
+   * @param jail the jail's name, for messages
+   * @param address the jail's address, where connections to its loopback go
+   */
+  public JailTransport(Transport host, String jail, String address, Entry entry) {
     this.host = host;
     this.jail = jail;
     this.address = address;
-  }
-
-  /** {@code command} run inside {@code jail}. */
-  static Command inside(String jail, Command command) {
-    List<String> argv = new ArrayList<>(List.of("jexec", jail));
-    argv.addAll(command.argv());
-    return new Command(argv, command.stdin(), command.timeout());
+    this.entry = entry;
   }
 
   @Override
   public ExecResult exec(Command command) throws TransportException {
-    return host.exec(inside(jail, command));
+    return host.exec(entry.inside(command));
   }
 
   @Override
   public ExecResult stream(Command command, InputStream input, OutputStream output) throws TransportException {
-    return host.stream(inside(jail, command), input, output);
+    return host.stream(entry.inside(command), input, output);
   }
 
   @Override
@@ -74,8 +78,8 @@ final class JexecTransport implements Transport {
 
   @Override
   public StreamConnection connect(String to, int port) throws TransportException {
-    return host.connect(InetAddresses.isInetAddress(to) && InetAddresses.forString(to).isLoopbackAddress()
-        ? address : to, port);
+    boolean loopback = InetAddresses.isInetAddress(to) && InetAddresses.forString(to).isLoopbackAddress();
+    return host.connect(loopback ? address : to, port);
   }
 
   @Override
