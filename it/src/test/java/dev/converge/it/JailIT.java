@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -208,6 +209,41 @@ class JailIT {
     for (String host : List.of("r2", "r3")) {
       assertThat(Cli.run("lab", "exec", spec.toString(), host, "--", "test", "-e", "/var/lib/converge/images/bb")
           .exit()).as("no image directory on %s", host).isNotZero();
+    }
+  }
+
+  @Test
+  void developmentMode_mountsTheSourceAtUsrSrc_andTheDevelUserWritesAsTheInvokingUser() throws Exception {
+    // the lab hosts see this machine's /var through a copy-on-write overlay: the directory is there, and what the
+    // jail writes lands in the host's layer, where its owner is checked
+    Path source = Files.createDirectories(Path.of("/var/tmp/converge-jail-it-" + UUID.randomUUID().toString()
+        .substring(0, 8)));
+    try {
+      LabFixture.command("chown", "4321:4321", source.toString()); // the developer's checkout is theirs
+      Files.writeString(spec, """
+          site: jailit
+          images:
+            bb: { tarball: { url: "http://127.0.0.1:%d/bb.tar.gz", sha256: "%s" } }
+          hosts:
+            r2: { address: 198.51.100.2, loopback: 10.0.0.2/32 }
+          networks:
+            jails: { kind: loopback, interface: lo2, cidr: 172.16.3.0/24 }
+          jails:
+            dev: { host: r2, image: bb, network: jails, address: auto, start: "exec sleep 100000",
+                   devel: { source: %s } }
+          """.formatted(images.getAddress().getPort(), sha256, source));
+      assertThat(Cli.run("lab", "up", spec.toString()).exit()).isZero();
+
+      Cli.Run converge = Cli.run(Map.of("SUDO_UID", "4321", "SUDO_GID", "4321"), "--lab", spec.toString());
+
+      assertThat(converge.exit()).as(converge.toString()).isZero();
+      inJail("r2", "dev", "su", "-s", "/bin/sh", "devel", "-c", "echo made > /usr/src/made-in-jail");
+      assertThat(exec("r2", "stat", "-c", "%u:%g", source + "/made-in-jail").out())
+          .as("the file the devel user wrote belongs to the user who ran converge (under sudo)")
+          .isEqualTo("4321:4321\n");
+      assertThat(inJail("r2", "dev", "id", "devel").out()).startsWith("uid=4321(devel) gid=4321");
+    } finally {
+      LabFixture.command("rm", "-rf", source.toString());
     }
   }
 
