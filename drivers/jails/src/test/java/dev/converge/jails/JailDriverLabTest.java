@@ -9,8 +9,11 @@ import dev.converge.diff.Differ;
 import dev.converge.driver.ActionException;
 import dev.converge.driver.Command;
 import dev.converge.driver.ExecResult;
+import dev.converge.driver.FileAttributes;
 import dev.converge.driver.Readiness;
+import dev.converge.driver.StreamConnection;
 import dev.converge.driver.Target;
+import dev.converge.driver.Transport;
 import dev.converge.lab.TestLab;
 import dev.converge.resource.Change;
 import dev.converge.resource.ChangeType;
@@ -20,6 +23,7 @@ import dev.converge.resource.Resource;
 import dev.converge.resource.ResourceId;
 import dev.converge.spec.Location;
 import dev.converge.testing.CountingTransport;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -127,6 +131,35 @@ class JailDriverLabTest {
     assertThat(Differ.diff(web1, seen.get(0), driver.immutableFields())).isEmpty();
     assertThat(Differ.diff(web2, seen.get(1), driver.immutableFields())).isEmpty();
     assertThat(seen.get(0).actual().orElseThrow().get("hostname")).contains("web1.my.domain");
+  }
+
+  @Test
+  @Order(2)
+  void enteringAJail_runsCommandsAndMovesFilesInsideIt_andItsLoopbackIsItsAddress() throws Exception {
+    Resource web1 = web("web1", "172.16.3.2");
+    Transport inside = driver.enter(target, web1);
+
+    assertThat(inside.exec(Command.of("hostname")).out()).as("the jail's namespaces").isEqualTo("web1.my.domain\n");
+    inside.write("/etc/motd", "inside\n".getBytes(StandardCharsets.UTF_8), FileAttributes.mode(0640));
+    assertThat(host("cat", "/var/lib/jails/web1/root/etc/motd")).isEqualTo("inside");
+    assertThat(inside.read("/etc/motd")).hasValueSatisfying(b -> assertThat(new String(b, StandardCharsets.UTF_8))
+        .isEqualTo("inside\n"));
+    assertThat(inside.read("/no/such/file")).isEmpty();
+
+    host("ln", "-s", "/etc/hostname", "/var/lib/jails/web1/root/tmp/link");
+    String hostsOwn = host("cat", "/etc/hostname");
+    inside.write("/tmp/link", "jail\n".getBytes(StandardCharsets.UTF_8), FileAttributes.mode(0644));
+    assertThat(host("cat", "/etc/hostname")).as("a link in the jail never reaches the host's files")
+        .isEqualTo(hostsOwn);
+    assertThat(host("cat", "/var/lib/jails/web1/root/tmp/link")).as("the write replaced the link itself")
+        .isEqualTo("jail");
+
+    try (StreamConnection http = inside.connect("127.0.0.1", 80)) {
+      http.output().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      http.output().flush();
+      assertThat(new String(http.input().readAllBytes(), StandardCharsets.UTF_8))
+          .as("the jail's loopback, reached at its address from the host").contains("hello from the image");
+    }
   }
 
   @Test
