@@ -334,6 +334,23 @@ class EngineTest {
   }
 
   @Test
+  void aProbeThatFailsAgainAfterARound_whileWhatItWaitsOnIsStillComing_isNotReported() throws Exception {
+    hosts.put("c", Host.local("c"));
+    resource("a", "jail", Map.of("v", 1));
+    resource("b", "zone", Map.of("v", 1), "a:jail");
+    resource("c", "record", Map.of("v", 1), "b:zone");
+    mem.failProbeUntilCreated("b", id("a", "jail"));
+    mem.failProbeUntilCreated("c", id("b", "zone"));
+
+    RunReport r = apply();
+
+    assertThat(r.probeFailures()).as("the record's probe failed after round 1, then worked").isEmpty();
+    assertThat(r.actions()).extracting(a -> a.round() + " " + a.change().id().name())
+        .containsExactly("1 jail", "2 zone", "3 record");
+    assertThat(r.converged()).isTrue();
+  }
+
+  @Test
   void aDeferredProbeThatStillFailsAfterItsDependencyIsApplied_isReported() throws Exception {
     resource("a", "server", Map.of("v", 1));
     resource("b", "record", Map.of("v", 1), "a:server");
