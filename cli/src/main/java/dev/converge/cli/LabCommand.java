@@ -39,7 +39,7 @@ final class LabCommand implements Callable<Integer> {
     public Integer call() {
       Session session = new Session(options);
       try {
-        Spec spec = session.load(specFile);
+        Spec spec = session.load(specFile, true);
         return run(session, spec, session.lab(spec));
       } catch (Session.Exit e) {
         return e.exitCode;

@@ -64,16 +64,24 @@ final class Session {
     return registry;
   }
 
-  /** Loads and validates the spec; prints warnings; on errors prints them all and exits 65. */
+  /**
+   * Loads and validates the spec, as the lab sees it with --lab; prints warnings; on errors prints them all and
+   * exits 65.
+   */
   Spec load(Path file) throws Exit {
+    return load(file, options.lab);
+  }
+
+  /** {@link #load(Path)}, with the spec's {@code lab} section merged over it when {@code lab}. */
+  Spec load(Path file, boolean lab) throws Exit {
     if (!Files.isRegularFile(file)) {
       console.error("no spec file " + file);
       throw new Exit(ExitCode.INVALID_SPEC);
     }
     try {
-      Optional<SpecLoader.Result> early = prefetch.take(file, options.driversDirectory());
+      Optional<SpecLoader.Result> early = prefetch.take(file, options.driversDirectory(), lab);
       SpecLoader.Result result = early.isPresent() ? early.get()
-          : SpecLoader.builder().knownKinds(registry().kinds()).build().load(file);
+          : SpecLoader.builder().knownKinds(registry().kinds()).lab(lab).build().load(file);
       result.warnings().forEach(w -> console.err().println(w));
       timings.mark("spec loaded");
       return result.spec();

@@ -216,7 +216,7 @@ record JailResources(SortedMap<String, Compiled> jails, List<String> notes, bool
           throw new CompileException(j.location() + ": user `" + u.name() + "` of jail `" + j.name() + "`: ssh-key "
               + u.sshKey().get() + " holds no key: expected a public key such as ~/.ssh/id_ed25519.pub");
         }
-        p.put("ssh-key", String.join("\n", keys) + "\n");
+        p.put("ssh-key", String.join("\n", keys));
       } catch (IOException e) {
         throw new CompileException(j.location() + ": user `" + u.name() + "` of jail `" + j.name()
             + "`: cannot read ssh-key " + u.sshKey().get() + " (" + e.getClass().getSimpleName() + ")", e);

@@ -35,7 +35,7 @@ final class ImageBinder {
   }
 
   private static Optional<Source> source(MapReader r) {
-    List<String> given = KEYS.stream().filter(r::has).toList();
+    List<String> given = KEYS.stream().filter(k -> !r.isBlank(k)).toList();
     if (given.isEmpty()) {
       r.missingOneOf(KEYS, "exactly one source for the image");
       return Optional.empty();

@@ -118,12 +118,15 @@ final class Inheritance {
     return Optional.of(labelled(only(map, keys), label));
   }
 
-  /** {@code overlay} over {@code base}: maps merge key by key, anything else replaces, empty values remove. */
+  /**
+   * {@code overlay} over {@code base}: maps merge key by key, anything else replaces, an empty value removes (and
+   * where there is nothing to remove, means the key is not set).
+   */
   static MapNode merge(MapNode base, MapNode overlay) {
     Map<String, Entry> out = new LinkedHashMap<>(base.entries());
     for (Entry e : overlay.all()) {
       Entry inherited = out.get(e.key());
-      if (e.value() instanceof ScalarNode s && s.isNull() && inherited != null) {
+      if (e.value() instanceof ScalarNode s && s.isNull()) {
         out.remove(e.key());
       } else if (inherited != null && inherited.value() instanceof MapNode b && e.value() instanceof MapNode o) {
         out.put(e.key(), e.withValue(merge(b, o)));

@@ -18,7 +18,8 @@ import java.util.Set;
  */
 final class SecretBinder {
 
-  static final List<String> KEYS = List.of("file", "env");
+  static final List<String> KEYS = List.of("file", "env", "generate");
+  private static final Conversion<SecretRef.Generated> GENERATED = Conversion.oneOf(SecretRef.Generated.class);
   private static final Set<PosixFilePermission> GROUP_OR_OTHERS =
       EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ);
 
@@ -41,18 +42,22 @@ final class SecretBinder {
       if (r.has("file")) {
         r.error("env", "found both `file` and `env`: expected exactly one of them");
       } else {
-        r.missingOneOf(KEYS, "exactly one: `file: PATH` or `env: VARIABLE`");
+        r.missingOneOf(List.of("file", "env"), "exactly one: `file: PATH` or `env: VARIABLE`");
       }
       return Optional.empty();
     }
     if (r.has("env")) {
+      if (r.has("generate")) {
+        r.error("generate", "found `generate` with `env`: expected it only with `file`, which it writes");
+      }
       return r.get("env", Conversion.environmentVariable())
-          .map(v -> new SecretRef(named.name(), named.at(), Optional.empty(), Optional.of(v)));
+          .map(v -> new SecretRef(named.name(), named.at(), Optional.empty(), Optional.of(v), Optional.empty()));
     }
     Optional<Path> file = r.path("file");
+    Optional<SecretRef.Generated> generate = r.get("generate", GENERATED);
     file.ifPresent(f -> checkMode(named.name(), f, r.get("file", Conversion.text()).orElseThrow(),
         r.location("file")));
-    return file.map(f -> new SecretRef(named.name(), named.at(), Optional.of(f), Optional.empty()));
+    return file.map(f -> new SecretRef(named.name(), named.at(), Optional.of(f), Optional.empty(), generate));
   }
 
   private void checkMode(String name, Path file, String written, Location at) {

@@ -6,9 +6,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -70,12 +75,65 @@ public final class Secrets {
     if (placeholders) {
       return "(secret " + name + ")";
     }
+    if (ref.generate().isPresent()) {
+      generateIfMissing(ref, ref.file().orElseThrow(), ref.generate().get());
+    }
     String value = ref.file().isPresent() ? read(ref, ref.file().get()) : lookUp(ref, ref.env().orElseThrow());
     if (value.isEmpty()) {
       throw new SecretException(describe(ref) + " is empty: expected a value");
     }
     values.putIfAbsent(name, value);
     return values.get(name);
+  }
+
+  /**
+   * Writes a new value to {@code file}, mode 0600 from the start, unless it exists: created under a temporary name
+   * and linked into place, so that a concurrent run either sees no file or a whole one, and the first link wins.
+   */
+  private static void generateIfMissing(SecretRef ref, Path file, SecretRef.Generated kind) {
+    if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    Path temporary = null;
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      temporary = Files.createTempFile(file.toAbsolutePath().getParent(), ".secret-", ".tmp",
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(temporary, generated(ref.name(), kind));
+      Files.createLink(file, temporary);
+    } catch (FileAlreadyExistsException e) {
+      // another run generated it first: its value is the one
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new SecretException(describe(ref) + ": cannot generate file " + file + " (" + e + ")", e);
+    } finally {
+      if (temporary != null) {
+        try {
+          Files.deleteIfExists(temporary);
+        } catch (IOException e) {
+          // a leftover dot-file beside the secret; the secret itself is in place
+        }
+      }
+    }
+  }
+
+  private static String generated(String name, SecretRef.Generated kind) {
+    SecureRandom random = new SecureRandom();
+    return switch (kind) {
+      case TSIG_KEY -> {
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        yield "key \"" + name + "\" {\n\talgorithm hmac-sha256;\n\tsecret \""
+            + Base64.getEncoder().encodeToString(key) + "\";\n};\n";
+      }
+      case PASSWORD -> {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        StringBuilder password = new StringBuilder();
+        for (int i = 0; i < 32; i++) {
+          password.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        yield password + "\n";
+      }
+    };
   }
 
   private String lookUp(SecretRef ref, String variable) {

@@ -15,13 +15,18 @@ import java.util.Optional;
 /**
  * The top-level sections of every file of a spec, merged: named entities by kind (each name valid and defined
  * once across all files), OSPF areas by normalised id, and the {@code files} and {@code resources} lists in file
- * order. Only the root may hold {@code site} and {@code defaults}.
+ * order. Only the root may hold {@code site}, {@code defaults} and {@code lab}, the overlay {@link #inLab()} merges
+ * over the rest.
  */
 final class Sections {
 
   static final String TOP_LEVEL = "the top-level map";
+  static final String LAB = "lab";
   static final List<String> KEYS = List.of("site", "defaults", "profiles", "secrets", "images", "hosts",
-      "networks", "ospf", "zones", "jails", "files", "resources", SpecFiles.INCLUDE);
+      "networks", "ospf", "zones", "jails", "files", "resources", LAB, SpecFiles.INCLUDE);
+  /** What {@code lab} may change: the defaults and named entities, not the site's name, files or OSPF areas. */
+  static final List<String> LAB_KEYS = List.of("defaults", "profiles", "secrets", "images", "hosts", "networks",
+      "zones", "jails");
   private static final List<String> OSPF_KEYS = List.of("areas");
 
   /** The sections whose entries are named, and what a name of each must look like. */
@@ -59,6 +64,7 @@ final class Sections {
   private final List<Node> files = new ArrayList<>();
   private final List<Node> resources = new ArrayList<>();
   private Optional<MapReader> root = Optional.empty();
+  private Optional<MapReader> lab = Optional.empty();
 
   private Sections(Problems problems) {
     this.problems = problems;
@@ -73,6 +79,67 @@ final class Sections {
       s.add(sources.get(i), i == 0);
     }
     return s;
+  }
+
+  /**
+   * These sections as the lab sees them: the root's {@code lab} map merged over them, maps key by key and anything
+   * else replaced. An empty value is kept, and means what it means written in place: {@code lab: { jails: { web:
+   * { start: ~ } } }} leaves jail web without a start command, even one its defaults give, while an empty entity,
+   * {@code lab: { jails: { dhcp: ~ } }}, drops the whole jail. Empty when the spec has no {@code lab}.
+   */
+  Optional<Sections> inLab() {
+    return lab.map(this::overlaid);
+  }
+
+  private Sections overlaid(MapReader overlay) {
+    Sections s = new Sections(problems);
+    named.forEach((kind, byName) -> s.named.get(kind).putAll(byName));
+    s.areas.putAll(areas);
+    s.files.addAll(files);
+    s.resources.addAll(resources);
+    s.root = root.map(r -> new MapReader(merge(r.node(), overlay.node()), TOP_LEVEL, r.node().location(),
+        problems));
+    for (Kind kind : Kind.values()) {
+      overlay.node().get(kind.section).filter(MapNode.class::isInstance).map(MapNode.class::cast)
+          .ifPresent(section -> s.overlay(kind, section));
+    }
+    return s;
+  }
+
+  private void overlay(Kind kind, MapNode section) {
+    Map<String, Named> byName = named.get(kind);
+    for (Entry e : section.all()) {
+      String name = nameOf(kind, e.key());
+      Named base = byName.get(name);
+      if (e.value() instanceof Node.ScalarNode s && s.isNull()) {
+        byName.remove(name);
+      } else if (base != null && base.value() instanceof MapNode b && e.value() instanceof MapNode o) {
+        byName.put(name, new Named(name, base.at(), merge(b, o)));
+      } else {
+        byName.put(name, new Named(name, e.keyLocation(), e.value()));
+      }
+    }
+  }
+
+  private static MapNode merge(MapNode base, MapNode overlay) {
+    Map<String, Entry> out = new LinkedHashMap<>(base.entries());
+    for (Entry e : overlay.all()) {
+      Entry under = out.get(e.key());
+      if (under != null && under.value() instanceof MapNode b && e.value() instanceof MapNode o) {
+        out.put(e.key(), under.withValue(merge(b, o)));
+      } else {
+        out.put(e.key(), e);
+      }
+    }
+    return new MapNode(out, base.location());
+  }
+
+  private static String nameOf(Kind kind, String key) {
+    try {
+      return kind.name.convert(key);
+    } catch (Conversion.Invalid invalid) {
+      return key;
+    }
   }
 
   /** The root file's top-level map, if it is one; {@code site} and {@code defaults} are read from it. */
@@ -105,8 +172,12 @@ final class Sections {
     MapReader r = new MapReader(map, TOP_LEVEL, map.location(), problems).allowing(KEYS);
     if (isRoot) {
       root = Optional.of(r);
+      if (!r.isBlank(LAB)) {
+        lab = r.child(LAB, LAB_KEYS);
+        lab.ifPresent(this::checkLabNames);
+      }
     } else {
-      for (String rootOnly : List.of("site", "defaults")) {
+      for (String rootOnly : List.of("site", "defaults", LAB)) {
         r.entry(rootOnly).ifPresent(e -> problems.error(e.keyLocation(), "found `" + rootOnly
             + "` in an included file: expected it only in the root spec file"));
       }
@@ -128,6 +199,22 @@ final class Sections {
     }
     if (!r.isBlank("resources")) {
       r.listNode("resources", "a list of resources").map(ListNode::items).ifPresent(resources::addAll);
+    }
+  }
+
+  /** The names {@code lab} gives entities must be valid names too, whether or not the spec runs in the lab. */
+  private void checkLabNames(MapReader overlay) {
+    for (Kind kind : Kind.values()) {
+      if (!overlay.isBlank(kind.section)) {
+        overlay.mapNode(kind.section, "a map of " + kind.label + " names to what the lab changes of them")
+            .ifPresent(m -> m.all().forEach(e -> {
+              try {
+                kind.name.convert(e.key());
+              } catch (Conversion.Invalid invalid) {
+                problems.error(e.keyLocation(), kind.label + " name: " + invalid.detail());
+              }
+            }));
+      }
     }
   }
 

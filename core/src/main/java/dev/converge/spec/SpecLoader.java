@@ -28,6 +28,7 @@ public final class SpecLoader {
   private final long maxFileBytes;
   private final int maxDepth;
   private final Map<String, String> environment;
+  private final boolean lab;
   private final YamlReader yaml;
 
   private SpecLoader(Builder b) {
@@ -35,6 +36,7 @@ public final class SpecLoader {
     this.maxFileBytes = b.maxFileBytes;
     this.maxDepth = b.maxDepth;
     this.environment = b.environment;
+    this.lab = b.lab;
     this.yaml = new YamlReader(maxFileBytes, maxDepth);
   }
 
@@ -64,6 +66,17 @@ public final class SpecLoader {
     Problems problems = new Problems();
     List<SourceFile> files = new SpecFiles(yaml, maxFileBytes, problems).read(root);
     Sections sections = Sections.collect(files, problems);
+    Optional<Sections> inLab = sections.inLab();
+    Spec spec = bind(lab ? inLab.orElse(sections) : sections, files, problems);
+    // the other view is checked too: a spec is valid in the lab and outside it, or not at all
+    inLab.ifPresent(labView -> bind(lab ? sections : labView, files, problems));
+    if (problems.hasErrors()) {
+      throw new SpecException(problems.all());
+    }
+    return new Result(spec, problems.warnings(), Secrets.of(spec, environment));
+  }
+
+  private Spec bind(Sections sections, List<SourceFile> files, Problems problems) {
     Optional<String> site = sections.root().flatMap(r -> r.require("site", Conversion.identifier()));
     Inheritance inheritance = Inheritance.of(sections.root(), sections.named(Kind.PROFILE), problems);
     List<Path> sources = files.stream().map(SourceFile::path).toList();
@@ -83,10 +96,7 @@ public final class SpecLoader {
     Spec spec = new Spec(site.orElse(""), b.secrets, b.images, b.hosts, b.networks, new Ospf(b.areas), b.zones,
         b.jails, b.files, b.resources, sources);
     checkTemplates(spec, problems);
-    if (problems.hasErrors()) {
-      throw new SpecException(problems.all());
-    }
-    return new Result(spec, problems.warnings(), Secrets.of(spec, environment));
+    return spec;
   }
 
   private static void checkTemplates(Spec spec, Problems problems) {
@@ -103,8 +113,18 @@ public final class SpecLoader {
     private long maxFileBytes = DEFAULT_MAX_FILE_BYTES;
     private int maxDepth = DEFAULT_MAX_DEPTH;
     private Map<String, String> environment = System.getenv();
+    private boolean lab;
 
     private Builder() {}
+
+    /**
+     * Whether the spec is loaded for the lab: its {@code lab} section then merges over the rest (docs/spec.md,
+     * "The lab"). Either way, both views must be valid.
+     */
+    public Builder lab(boolean lab) {
+      this.lab = lab;
+      return this;
+    }
 
     /**
      * The resource kinds drivers provide, for {@code resources:} entries; empty (the default) accepts any

@@ -202,7 +202,7 @@ class JailCompileTest {
     Properties web2 = props(g, "jail/h2:web2");
     JailResources.InvokingUser me = JailResources.InvokingUser.current();
     assertThat(web2.get("users")).contains(Map.of(
-        "provision", Map.of("ssh-key", "ssh-ed25519 AAAAC3Nz provision@mgmt\n", "sudo", true),
+        "provision", Map.of("ssh-key", "ssh-ed25519 AAAAC3Nz provision@mgmt", "sudo", true),
         "devel", Map.of("uid", (long) me.uid(), "gid", (long) me.gid(), "sudo", false)));
     assertThat(web2.get("mounts")).contains(List.of(
         Map.of("source", "/data/www", "target", "/www", "read-only", true),

@@ -95,6 +95,46 @@ class SecretsTest {
   }
 
   @Test
+  void aGeneratedSecret_isWrittenOnFirstUse_mode0600_andKeptFromThenOn() throws Exception {
+    Spec spec = spec("""
+        rndc-key: { file: secrets/rndc.key, generate: tsig-key }
+        db-password: { file: secrets/db.pass, generate: password }
+        """).spec();
+    assertThat(dir.resolve("secrets")).as("loading never writes").doesNotExist();
+
+    String key = Secrets.of(spec, Map.of()).value("rndc-key");
+    String password = Secrets.of(spec, Map.of()).value("db-password");
+
+    assertThat(key).matches("key \"rndc-key\" \\{\n\talgorithm hmac-sha256;\n\tsecret \"[A-Za-z0-9+/]{43}=\";\n};");
+    assertThat(password).matches("[A-Za-z0-9]{32}");
+    assertThat(Files.getPosixFilePermissions(dir.resolve("secrets/rndc.key")))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    assertThat(Secrets.of(spec, Map.of()).value("rndc-key")).as("a later run reads the same key").isEqualTo(key);
+    assertThat(Files.list(dir.resolve("secrets"))).as("no temporary file is left")
+        .extracting(p -> p.getFileName().toString()).containsExactlyInAnyOrder("rndc.key", "db.pass");
+  }
+
+  @Test
+  void anExistingFile_isNeverOverwrittenByGenerate() throws Exception {
+    secretFile("rndc.key", VALUE, "rw-------");
+
+    assertThat(Secrets.of(spec("rndc-key: { file: rndc.key, generate: tsig-key }").spec(), Map.of())
+        .value("rndc-key")).isEqualTo(VALUE);
+  }
+
+  @Test
+  void generate_isOneOfItsKinds_andOnlyForFiles() {
+    assertThat(spec("""
+        a: { file: a.key, generate: tsig }
+        b: { env: B, generate: password }
+        """).problems()).containsExactly(
+        "site.yaml:6:31: `generate` in secret `a`: found `tsig`, expected one of tsig-key, password — did you mean"
+            + " `tsig-key`?",
+        "site.yaml:7:26: `generate` in secret `b`: found `generate` with `env`: expected it only with `file`, which"
+            + " it writes");
+  }
+
+  @Test
   void valuesAreReadOnce_andKeptForTheInstance() throws Exception {
     secretFile("a.key", VALUE, "rw-------");
     Secrets secrets = Secrets.of(spec("a: { file: a.key }").spec(), Map.of());

@@ -21,7 +21,7 @@ class SectionsTest {
   void unknownTopLevelKeys_suggestTheClosestSection() {
     assertThat(spec(SpecFixture.BASE + "netwroks: {}\n").problems()).containsExactly("site.yaml:5:1: unknown key"
         + " `netwroks` in the top-level map: expected one of site, defaults, profiles, secrets, images, hosts,"
-        + " networks, ospf, zones, jails, files, resources, include — did you mean `networks`?");
+        + " networks, ospf, zones, jails, files, resources, lab, include — did you mean `networks`?");
   }
 
   @Test

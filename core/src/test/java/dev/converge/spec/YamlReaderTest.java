@@ -193,7 +193,7 @@ class YamlReaderTest {
   void aTopLevelThatIsNotAMap_isRejected() {
     assertThat(spec("- site\n- test\n").problems()).containsExactly("site.yaml:1:1: found a list at the top of"
         + " the file: expected a map of sections (site, defaults, profiles, secrets, images, hosts, networks, ospf,"
-        + " zones, jails, files, resources, include)");
+        + " zones, jails, files, resources, lab, include)");
   }
 
   @ParameterizedTest
