@@ -9,6 +9,7 @@ import dev.converge.lab.LabState.LinkRecord;
 import dev.converge.lab.LabStatus.HostStatus;
 import dev.converge.spec.Cidr;
 import dev.converge.spec.Host;
+import dev.converge.spec.Image;
 import dev.converge.spec.Network;
 import dev.converge.spec.Spec;
 import dev.converge.spec.Ssh;
@@ -512,6 +513,33 @@ public final class Lab {
       Files.writeString(sshConfigFile(), SshFiles.clientConfig(addresses, identity(), knownHosts()));
     } catch (IOException e) {
       throw new LabException("cannot write the lab's SSH client files in " + directory + ": " + e.getMessage(), e);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ mirrors
+
+  /**
+   * Fills the lab's Debian mirrors that the spec's debootstrap images name: for every image whose {@code mirror} is
+   * {@code file://}{@link DebianMirror#ROOT}{@code /SUITE}, the mirror of SUITE on this machine gets what
+   * debootstrap installs for the image's variant and packages, fetched with {@code debootstrap --print-debs} and
+   * {@code apt-get download} from this machine's apt sources (the network is used here, on the machine, since lab
+   * hosts have none). Images with any other mirror are left alone. Idempotent and cheap: a set filled before costs
+   * one file read. Filling needs root; it holds a lock of its own (not the lab's), so it may run before or after
+   * {@link #up}, best before: lab hosts see the machine's /var through overlays.
+   *
+   * @param progress one line per mirror filled, and per package installation, for the user
+   * @throws LabException naming what failed, with the failed command's last lines of errors
+   */
+  public void prepareMirrors(Consumer<String> progress) {
+    prepareMirrors(new DebianMirror(), progress);
+  }
+
+  void prepareMirrors(DebianMirror mirror, Consumer<String> progress) {
+    for (Image image : spec.images().values()) {
+      if (image.source() instanceof Image.Debootstrap d
+          && d.mirror().filter(m -> mirror.serves(m, d.suite())).isPresent()) {
+        mirror.ensure(d.suite(), d.variant(), d.packages(), progress);
+      }
     }
   }
 

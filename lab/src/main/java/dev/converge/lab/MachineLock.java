@@ -6,6 +6,8 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -13,39 +15,52 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@value #PATH}, released by the kernel when the process dies), so two labs never pick the same subnet or interface
  * names. The lock file stays, like every file in /run/lock; it holds nothing. Within one JVM the holders queue on a
  * plain lock first (the JVM refuses a second flock of one file). Not reentrant: take it once per operation.
+ *
+ * <p>{@link #acquire(Path)} locks another file the same way, for what else the lab shares between runs on this
+ * machine (its Debian mirrors).
  */
 final class MachineLock implements AutoCloseable {
 
   static final String PATH = "/run/lock/converge-lab.lock";
 
-  private static final ReentrantLock IN_THIS_JVM = new ReentrantLock(true);
+  private static final Map<Path, ReentrantLock> IN_THIS_JVM = new ConcurrentHashMap<>();
 
+  private final Path file;
+  private final ReentrantLock local;
   private final FileChannel channel;
   private final FileLock lock;
 
-  private MachineLock(FileChannel channel, FileLock lock) {
+  private MachineLock(Path file, ReentrantLock local, FileChannel channel, FileLock lock) {
+    this.file = file;
+    this.local = local;
     this.channel = channel;
     this.lock = lock;
   }
 
-  /** Waits for the lock. */
+  /** Waits for the lab's lock, {@value #PATH}. */
   static MachineLock acquire() {
-    Path file = Path.of(PATH);
-    IN_THIS_JVM.lock();
+    return acquire(Path.of(PATH));
+  }
+
+  /** Waits for an flock on {@code file} (made, with its directory, if missing). */
+  static MachineLock acquire(Path file) {
+    Path key = file.toAbsolutePath().normalize();
+    ReentrantLock local = IN_THIS_JVM.computeIfAbsent(key, k -> new ReentrantLock(true));
+    local.lock();
     try {
-      Files.createDirectories(file.getParent());
-      FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      Files.createDirectories(key.getParent());
+      FileChannel channel = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       try {
-        return new MachineLock(channel, channel.lock());
+        return new MachineLock(key, local, channel, channel.lock());
       } catch (IOException | RuntimeException e) {
         channel.close();
         throw e;
       }
     } catch (IOException e) {
-      IN_THIS_JVM.unlock();
-      throw new LabException("cannot lock " + file + ": " + e.getMessage(), e);
+      local.unlock();
+      throw new LabException("cannot lock " + key + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      IN_THIS_JVM.unlock();
+      local.unlock();
       throw e;
     }
   }
@@ -56,9 +71,9 @@ final class MachineLock implements AutoCloseable {
       lock.release();
       channel.close();
     } catch (IOException e) {
-      throw new LabException("cannot unlock " + PATH + ": " + e.getMessage(), e);
+      throw new LabException("cannot unlock " + file + ": " + e.getMessage(), e);
     } finally {
-      IN_THIS_JVM.unlock();
+      local.unlock();
     }
   }
 }

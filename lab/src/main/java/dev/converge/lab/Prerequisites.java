@@ -7,15 +7,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
- * What the lab needs from the machine: root, and the {@link Tool}s. Missing tools are installed with apt-get on
- * Debian and Ubuntu; elsewhere the lab fails naming the packages.
+ * What the lab needs from the machine: root, and the {@link Tool}s ({@link Tool#LAB} for every lab,
+ * {@link Tool#MIRROR} when a {@link DebianMirror} is filled). Missing tools are installed with apt-get on Debian and
+ * Ubuntu; elsewhere the lab fails naming the packages.
  *
  * <p>While apt-get runs, a {@code policy-rc.d} that denies every service start is put in place if the machine has
  * none (and removed afterwards): installing FRR or BIND must not start their daemons on the machine itself, since
@@ -46,11 +47,19 @@ final class Prerequisites {
     }
   }
 
-  /** Root, and every {@link Tool}: installs the missing ones with apt-get when it can, saying so on progress. */
+  /** Root, and the lab's {@link Tool}s: installs the missing ones with apt-get when it can, saying so on progress. */
   static void ensure(Consumer<String> progress) {
+    ensure(Tool.LAB, "the lab and its drivers need them", true, progress);
+  }
+
+  /**
+   * Root, and {@code tools}: installs the missing ones with apt-get when it can (without recommended packages
+   * unless {@code recommends}), saying on progress that {@code why}.
+   */
+  static void ensure(Set<Tool> tools, String why, boolean recommends, Consumer<String> progress) {
     requireRoot();
     removeStalePolicy();
-    List<String> packages = missingPackages();
+    List<String> packages = missingPackages(tools);
     if (packages.isEmpty()) {
       return;
     }
@@ -59,17 +68,23 @@ final class Prerequisites {
       throw new LabException("the lab needs these packages, which are not installed: " + list
           + " (no apt-get on a Debian or Ubuntu system here to install them: install them and run again)");
     }
-    progress.accept("installing " + list + " (apt-get install -y): the lab and its drivers need them");
+    List<String> install = new ArrayList<>(List.of(APT_GET.toString(), "install", "-y", "-qq"));
+    if (!recommends) {
+      install.add("--no-install-recommends");
+    }
+    install.addAll(packages);
+    progress.accept("installing " + list + " (apt-get install -y" + (recommends ? "" : " --no-install-recommends")
+        + "): " + why);
     boolean ownPolicy = installPolicy();
     try {
       apt(List.of(APT_GET.toString(), "update", "-qq"));
-      apt(Stream.concat(Stream.of(APT_GET.toString(), "install", "-y", "-qq"), packages.stream()).toList());
+      apt(install);
     } finally {
       if (ownPolicy) {
         removeStalePolicy();
       }
     }
-    List<String> still = missingPackages();
+    List<String> still = missingPackages(tools);
     if (!still.isEmpty()) {
       throw new LabException("apt-get install succeeded but these packages' programs are still missing: "
           + String.join(" ", still));
@@ -77,8 +92,11 @@ final class Prerequisites {
   }
 
   static List<String> missingPackages() {
-    return Arrays.stream(Tool.values()).filter(t -> t.find().isEmpty()).map(Tool::debianPackage).distinct()
-        .sorted().toList();
+    return missingPackages(Tool.LAB);
+  }
+
+  static List<String> missingPackages(Set<Tool> tools) {
+    return tools.stream().filter(t -> t.find().isEmpty()).map(Tool::debianPackage).distinct().sorted().toList();
   }
 
   private static void apt(List<String> argv) {

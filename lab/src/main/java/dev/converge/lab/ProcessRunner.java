@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +45,19 @@ final class ProcessRunner {
    * @throws LabException if it cannot be started or outlives {@code timeout} (it is then killed)
    */
   static ExecResult run(List<String> argv, byte[] stdin, Duration timeout, Map<String, String> extraEnvironment) {
+    return run(argv, null, stdin, timeout, extraEnvironment);
+  }
+
+  /**
+   * As {@link #run(List, byte[], Duration, Map)}, in {@code directory} (this process's working directory when
+   * null).
+   */
+  static ExecResult run(List<String> argv, Path directory, byte[] stdin, Duration timeout,
+      Map<String, String> extraEnvironment) {
     ProcessBuilder pb = new ProcessBuilder(argv);
+    if (directory != null) {
+      pb.directory(directory.toFile());
+    }
     pb.environment().clear();
     pb.environment().put("PATH", PATH);
     pb.environment().put("LC_ALL", "C");

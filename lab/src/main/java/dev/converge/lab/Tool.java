@@ -3,8 +3,11 @@ package dev.converge.lab;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A program the lab, or the drivers that run inside lab hosts, needs, and the Debian package that provides it.
@@ -28,7 +31,18 @@ enum Tool {
   NSUPDATE("nsupdate", "bind9-dnsutils"),
   NFT("nft", "nftables"),
   SUDO("sudo", "sudo"),
-  SYSCTL("sysctl", "procps");
+  SYSCTL("sysctl", "procps"),
+  DEBOOTSTRAP("debootstrap", "debootstrap"),
+  DPKG("dpkg", "dpkg"),
+  APT_GET("apt-get", "apt"),
+  DPKG_SCANPACKAGES("dpkg-scanpackages", "dpkg-dev"),
+  APT_FTPARCHIVE("apt-ftparchive", "apt-utils");
+
+  /** What filling the lab's Debian mirrors needs ({@link DebianMirror}): installed when a mirror is filled only. */
+  static final Set<Tool> MIRROR = Collections.unmodifiableSet(
+      EnumSet.of(DEBOOTSTRAP, DPKG, APT_GET, DPKG_SCANPACKAGES, APT_FTPARCHIVE));
+  /** What the lab and the drivers inside its hosts need: every other tool, installed by every {@code lab up}. */
+  static final Set<Tool> LAB = Collections.unmodifiableSet(EnumSet.complementOf(EnumSet.copyOf(MIRROR)));
 
   private static final List<Path> DIRECTORIES =
       Arrays.stream(ProcessRunner.PATH.split(":")).map(Path::of).toList();

@@ -10,6 +10,7 @@ import dev.converge.driver.ActionException;
 import dev.converge.driver.Command;
 import dev.converge.driver.ExecResult;
 import dev.converge.driver.Target;
+import dev.converge.lab.DebianMirror;
 import dev.converge.lab.TestLab;
 import dev.converge.resource.Change;
 import dev.converge.resource.ChangeType;
@@ -54,8 +55,8 @@ class LinuxImageDriverLabTest {
   private static final String HOST = "h1";
   private static final String IMAGES = ImageStore.LINUX_IMAGES;
   private static final Path BUSYBOX = Path.of("/bin/busybox");
-  /** Prepared by run-tests (prepare_debian_mirror): bookworm's minbase set, so debootstrap runs offline. */
-  private static final String DEBIAN_MIRROR = "/var/cache/converge-test/debian";
+  /** The lab's Debian mirror of bookworm, filled with its minbase set before the lab is up: lab hosts are offline. */
+  private static final DebianMirror DEBIAN_MIRROR = new DebianMirror();
 
   @TempDir static Path dir;
   private static TestLab lab;
@@ -84,6 +85,7 @@ class LinuxImageDriverLabTest {
     });
     http.start();
     driver = new LinuxImageDriver(new DownloadCache(dir.resolve("cache")));
+    DEBIAN_MIRROR.ensure("bookworm", "minbase", List.of(), System.out::println);
     lab = TestLab.up(dir, "site: images\nhosts:\n  " + HOST + ": { address: 192.0.2.10 }\n");
     Spec spec = SpecLoader.builder().build().load(dir.resolve("site.yaml")).spec();
     counting = new StreamingLabTransport(lab.transport(HOST), new SshTransportProvider()
@@ -225,11 +227,8 @@ class LinuxImageDriverLabTest {
   @Test
   @Order(6)
   void aDebootstrapImage_isBuiltOnceFromTheLocalMirror_andASecondProbeIsANoOp() throws Exception {
-    assumeTrue(Files.isRegularFile(Path.of(DEBIAN_MIRROR, "dists/bookworm/Release")),
-        "no local Debian mirror at " + DEBIAN_MIRROR + ": run ./run-tests once as root (its prepare_debian_mirror"
-            + " step makes it)");
     Map<String, Object> source = Map.of("type", "debootstrap", "suite", "bookworm", "variant", "minbase",
-        "mirror", "file://" + DEBIAN_MIRROR, "packages", List.of());
+        "mirror", DEBIAN_MIRROR.url("bookworm"), "packages", List.of());
     Resource image = image("bookworm", source, "sha256:" + DownloadCache.sha256(write("source",
         source.toString())));
 
