@@ -144,6 +144,8 @@ final class Session {
       if (!lab.status().up()) {
         lab.up(console.err()::println);
         timings.mark("lab up");
+      } else {
+        lab.prepareMirrors(console.err()::println);
       }
     } catch (LabException e) {
       console.error(e.getMessage());

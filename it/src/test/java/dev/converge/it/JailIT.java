@@ -2,7 +2,6 @@ package dev.converge.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetAddress;
@@ -30,7 +29,6 @@ import org.junit.jupiter.api.Test;
  */
 class JailIT {
 
-  private static final Path MIRROR = Path.of("/var/cache/converge-test/debian");
   private static final List<String> APPLETS = List.of("sh", "httpd", "wget", "nslookup", "cat", "echo", "hostname",
       "sleep", "id", "touch", "ls", "mkdir", "rm", "ps", "su");
 
@@ -41,8 +39,6 @@ class JailIT {
 
   @BeforeEach
   void setUp() throws Exception {
-    assumeTrue(Files.exists(MIRROR.resolve("dists/bookworm/Release")), "no local Debian mirror at " + MIRROR
-        + ": run-tests prepares it (prepare_debian_mirror)");
     dir = Files.createDirectories(Cli.home().resolve("it/target/jail-it-" + UUID.randomUUID().toString()
         .substring(0, 8)));
     spec = dir.resolve("site.yaml");
@@ -89,7 +85,7 @@ class JailIT {
                   start: "hostname > /www/index.html && exec httpd -f -p 80 -h /www" }
         images:
           bb: { tarball: { url: "http://127.0.0.1:%d/bb.tar.gz", sha256: "%s" } }
-          bind: { debootstrap: { suite: bookworm, mirror: "file:///var/cache/converge-test/debian",
+          bind: { debootstrap: { suite: bookworm, mirror: "file:///var/cache/converge/lab-debian/bookworm",
                                  packages: [bind9] } }
         hosts:
           ns: { address: 198.51.100.1, loopback: 10.0.0.1/32 }

@@ -168,13 +168,16 @@ public final class Lab {
    * Makes the machine hold exactly the spec's hosts and links, and returns once every host's sshd answers.
    * Idempotent: hosts that run are left alone (same processes), hosts the spec added are made, hosts it dropped are
    * removed, and so are links; a host found dead is made again. Missing packages are installed first on Debian and
-   * Ubuntu (said on {@code progress}). On failure what was made stays, recorded, for {@link #down()} to remove.
+   * Ubuntu (said on {@code progress}), and the mirrors the spec's images need filled ({@link #prepareMirrors}). On
+   * failure what was made stays, recorded, for {@link #down()} to remove.
    *
    * @param progress one line per step, for the user
    * @throws LabException naming the host and with its console log's last lines when a host fails
    */
   public void up(Consumer<String> progress) {
     Prerequisites.ensure(progress);
+    // before the hosts mount their view of /var: files changed under a mounted overlay may not show through it
+    prepareMirrors(progress);
     RuntimeDirectory.check(names.runtimeDirectory(runtimeRoot));
     long start = System.nanoTime();
     try (MachineLock lock = MachineLock.acquire();
