@@ -43,8 +43,9 @@ import java.util.concurrent.FutureTask;
  * by a veth pair, a copy-on-write overlay root on the image's build under {@code /var/lib/jails/NAME}, and a start
  * command run detached in new UTS, PID and mount namespaces: chrooted into that root by {@code unshare} (runtime
  * {@code netns}), or under {@code systemd-nspawn} with the settings file {@link NspawnSettings} renders (runtime
- * {@code nspawn}; not registered with machined, so it runs the same with or without systemd). The contract is
- * issue 6's (jails-contract.md).
+ * {@code nspawn}: on a host whose init is systemd as the unit {@code systemd-nspawn@NAME.service}, registered with
+ * machined, else started directly and not registered, as in the lab). The contract is issue 6's
+ * (jails-contract.md).
  *
  * <p><b>Probe.</b> One exec for the batch: a static script, the jail names its only arguments, reads each jail's
  * {@code jail.json} (converge's record of what it applied; without it a jail is absent and never touched), the
@@ -331,7 +332,8 @@ public final class JailDriver implements Driver, Movable, Enterable {
     List<String> args = new ArrayList<>(List.of(jail.name(), imageDir, recordText(imageDir, desired), jail.veth(),
         jail.network().kind(), jail.network().address(), String.valueOf(jail.network().prefix()),
         jail.network().gateway(), jail.network().iface(),
-        jail.runtime().equals(JailSettings.NSPAWN) ? NspawnSettings.render(jail) : ""));
+        jail.runtime().equals(JailSettings.NSPAWN) ? NspawnSettings.render(jail) : "",
+        jail.runtime().equals(JailSettings.NSPAWN) ? NspawnSettings.unit(jail) : ""));
     for (JailSettings.Mount m : jail.mounts()) {
       args.addAll(List.of(m.source(), m.target(), String.valueOf(m.readOnly())));
     }

@@ -5,7 +5,9 @@ import java.util.Optional;
 /**
  * The settings file {@code /etc/systemd/nspawn/NAME.nspawn} of a jail with runtime {@code nspawn}, from which
  * systemd-nspawn takes the command, hostname and binds ({@code --settings=trusted}); the network namespace is given
- * on its command line, since the contract's veth layout is converge's own.
+ * on its command line, since the contract's veth layout is converge's own. On a host whose init is systemd the jail
+ * is also a unit, {@code systemd-nspawn@NAME.service}, with the drop-in {@link #unit} renders: systemd keeps it
+ * running and machined knows it ({@code machinectl status NAME}, {@code machinectl shell NAME}).
  */
 final class NspawnSettings {
 
@@ -15,6 +17,21 @@ final class NspawnSettings {
 
   static String path(String jail) {
     return DIRECTORY + "/" + jail + ".nspawn";
+  }
+
+  /**
+   * The text of {@code /etc/systemd/system/systemd-nspawn@NAME.service.d/converge.conf}: the stock unit's command line (which boots an init with a private veth and user namespace)
+   * replaced by converge's — no boot, the jail's own network namespace, the settings file trusted, registered with
+   * machined — and a restart when the start command fails.
+   */
+  static String unit(JailSettings jail) {
+    String name = jail.name();
+    return "# written by converge for jail " + name + "\n"
+        + "[Unit]\nDescription=converge jail " + name + "\n\n"
+        + "[Service]\nExecStart=\n"
+        + "ExecStart=systemd-nspawn --quiet --keep-unit --register=yes --machine=" + name + " --settings=trusted"
+        + " --directory=" + jail.root() + " --network-namespace-path=/run/netns/cj-" + name + "\n"
+        + "Restart=on-failure\nRestartSec=1s\n";
   }
 
   /**

@@ -1,7 +1,8 @@
-# Takes a jail down: stops its processes (SIGKILL to the jail's init and its start process, then to whatever else
-# runs in the jail's network namespace) and waits until that namespace holds no process, unmounts everything under
-# its root, removes the veth and the namespace. With MODE `delete` it then removes the jail's directory and nspawn
-# settings, and refuses while anything is still mounted under the directory. Arguments: NAME VETH MODE (keep|delete).
+# Takes a jail down: stops its processes (its systemd unit, where systemd runs it; SIGKILL to the jail's init and its
+# start process, then to whatever else runs in the jail's network namespace) and waits until that namespace holds no
+# process, unmounts everything under its root, removes the veth and the namespace. With MODE `delete` it then removes
+# the jail's directory, nspawn settings and unit drop-in, and refuses while anything is still mounted under the
+# directory. Arguments: NAME VETH MODE (keep|delete).
 set -eu
 # Whether PID is the jail's start process: its command line names the jail's root (unshare's --mount-proc=ROOT/proc,
 # systemd-nspawn's --directory=ROOT), which no other process's does, a reused PID included.
@@ -12,6 +13,11 @@ name=$1 veth=$2 mode=$3
 jail=/var/lib/jails/$name root=/var/lib/jails/$name/root ns=cj-$name
 # Only jails converge made: without its record, nothing here is converge's to remove.
 [ -f "$jail/jail.json" ] || exit 0
+unit=systemd-nspawn@$name.service dropin=/etc/systemd/system/systemd-nspawn@$name.service.d
+# Stopped through systemd, or it would restart the jail (Restart=on-failure) that the kills below end.
+if [ -d /run/systemd/system ] && [ -f "$dropin/converge.conf" ]; then
+  systemctl stop "$unit" 2>/dev/null || true
+fi
 pid=$(cat "$jail/pid" 2>/dev/null || true)
 if ours "$pid"; then
   # The jail's init first (its PID namespace dies with it), then the start process.
@@ -40,4 +46,9 @@ if [ "$mode" = delete ]; then
   [ -z "$left" ] || { echo "still mounted under $jail: $left" >&2; exit 3; }
   rm -rf --one-file-system "$jail"
   rm -f "/etc/systemd/nspawn/$name.nspawn"
+  if [ -e "$dropin/converge.conf" ]; then
+    rm -f "$dropin/converge.conf"
+    rmdir "$dropin" 2>/dev/null || true
+    if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+  fi
 fi

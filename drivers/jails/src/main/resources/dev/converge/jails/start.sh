@@ -1,9 +1,10 @@
 # Starts a jail's command, detached, unless it runs already, in the jail's network namespace with its own UTS, PID
 # and mount namespaces (its own /proc and /dev) and its hostname, output appended to console.log. Runtime netns: `unshare`,
 # then chroot into the root; --kill-child makes the whole jail die with unshare. Runtime nspawn: systemd-nspawn on
-# the root, not registered with machined (hosts without systemd have none), reading the settings file converge
-# rendered for the jail (binds, hostname, command). The PID goes to the jail's pid file. Returns once a process of
-# the jail is inside its network namespace. Arguments: NAME HOSTNAME START RUNTIME.
+# the root, reading the settings file converge rendered for the jail (binds, hostname, command) — where systemd is
+# init, as the unit systemd-nspawn@NAME.service its drop-in makes run that, registered with machined; elsewhere
+# (the lab) started directly and not registered. The PID goes to the jail's pid file. Returns once a process of the
+# jail is inside its network namespace. Arguments: NAME HOSTNAME START RUNTIME.
 set -eu
 name=$1 hostname=$2 start=$3 runtime=$4
 jail=/var/lib/jails/$name root=/var/lib/jails/$name/root ns=cj-$name
@@ -31,15 +32,26 @@ case $runtime in
   netns)
     setsid ip netns exec "$ns" unshare --uts --pid --fork --kill-child --mount-proc="$root/proc" \
       /bin/sh -c "$jailinit" converge-jail "$hostname" "$root" "$start" </dev/null >>"$jail/console.log" 2>&1 &
+    pid=$!
     ;;
   nspawn)
-    setsid systemd-nspawn --quiet --register=no --keep-unit --machine="$name" --settings=trusted \
-      --directory="$root" --network-namespace-path="/run/netns/$ns" \
-      </dev/null >>"$jail/console.log" 2>&1 &
+    if [ -d /run/systemd/system ] && [ -f "/etc/systemd/system/systemd-nspawn@$name.service.d/converge.conf" ]; then
+      systemctl start "systemd-nspawn@$name.service"
+      pid=$(systemctl show -p MainPID --value "systemd-nspawn@$name.service")
+      if [ "$pid" = 0 ]; then
+        echo "systemd-nspawn@$name.service ended at once; its journal ends with:" >&2
+        journalctl -q -n 5 -u "systemd-nspawn@$name.service" >&2 || true
+        exit 3
+      fi
+    else
+      setsid systemd-nspawn --quiet --register=no --keep-unit --machine="$name" --settings=trusted \
+        --directory="$root" --network-namespace-path="/run/netns/$ns" \
+        </dev/null >>"$jail/console.log" 2>&1 &
+      pid=$!
+    fi
     ;;
   *) echo "unknown runtime $runtime" >&2; exit 3 ;;
 esac
-pid=$!
 echo "$pid" >"$jail/pid"
 i=0
 while [ -z "$(ip netns pids "$ns" 2>/dev/null)" ]; do

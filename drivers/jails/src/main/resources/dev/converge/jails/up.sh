@@ -1,11 +1,11 @@
 # Sets a jail up to the point of starting it, idempotently, on a host where it is not running: its record, its
 # overlay root on the image build, its bind mounts, its network namespace and veth pair with address and default
-# route, and for runtime nspawn its settings file. Arguments: NAME IMAGE-DIR RECORD VETH KIND ADDRESS PREFIX GATEWAY
-# BRIDGE NSPAWN-SETTINGS (empty: none), then SOURCE TARGET READ-ONLY per mount. Exit 3 with a message on stderr for
-# what the host lacks.
+# route, and for runtime nspawn its settings file and, where systemd is init, its unit's drop-in. Arguments: NAME
+# IMAGE-DIR RECORD VETH KIND ADDRESS PREFIX GATEWAY BRIDGE NSPAWN-SETTINGS NSPAWN-UNIT (empty: none), then SOURCE
+# TARGET READ-ONLY per mount. Exit 3 with a message on stderr for what the host lacks.
 set -eu
-name=$1 image=$2 record=$3 veth=$4 kind=$5 address=$6 prefix=$7 gateway=$8 bridge=$9 settings=${10}
-shift 10
+name=$1 image=$2 record=$3 veth=$4 kind=$5 address=$6 prefix=$7 gateway=$8 bridge=$9 settings=${10} unit=${11}
+shift 11
 jail=/var/lib/jails/$name root=/var/lib/jails/$name/root ns=cj-$name
 fail() { echo "$*" >&2; exit 3; }
 inside() { case "$(realpath -m "$1")" in "$root"/*) ;; *) fail "$1 leads out of the jail's root" ;; esac; }
@@ -26,6 +26,19 @@ if [ -n "$settings" ]; then
   mv "/etc/systemd/nspawn/$name.nspawn.new" "/etc/systemd/nspawn/$name.nspawn"
 else
   rm -f "/etc/systemd/nspawn/$name.nspawn"
+fi
+dropin=/etc/systemd/system/systemd-nspawn@$name.service.d
+if [ -n "$unit" ] && [ -d /run/systemd/system ]; then
+  if ! printf '%s' "$unit" | cmp -s - "$dropin/converge.conf"; then
+    mkdir -p "$dropin"
+    printf '%s' "$unit" >"$dropin/converge.conf.new"
+    mv "$dropin/converge.conf.new" "$dropin/converge.conf"
+    systemctl daemon-reload
+  fi
+elif [ -e "$dropin/converge.conf" ]; then
+  rm -f "$dropin/converge.conf"
+  rmdir "$dropin" 2>/dev/null || true
+  if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 fi
 
 while [ $# -ge 3 ]; do

@@ -50,4 +50,22 @@ class NspawnSettingsTest {
     assertThatThrownBy(() -> jail("echo \"it's\"", List.of())).hasMessageContaining("both kinds of quote");
     assertThatThrownBy(() -> jail("printf 'a\\n'", List.of())).hasMessageContaining("backslash or line break");
   }
+
+  @Test
+  void whereSystemdIsInit_theStockUnitRunsTheJailConvergeSetUp_registeredWithMachined() {
+    String unit = NspawnSettings.unit(jail("exec sleep 1d", List.of()));
+
+    assertThat(unit).isEqualTo("""
+        # written by converge for jail dev
+        [Unit]
+        Description=converge jail dev
+
+        [Service]
+        ExecStart=
+        ExecStart=systemd-nspawn --quiet --keep-unit --register=yes --machine=dev --settings=trusted \
+        --directory=/var/lib/jails/dev/root --network-namespace-path=/run/netns/cj-dev
+        Restart=on-failure
+        RestartSec=1s
+        """);
+  }
 }
