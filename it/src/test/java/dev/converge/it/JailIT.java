@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +33,7 @@ class JailIT {
 
   private Path dir;
   private Path spec;
+  private LabShell lab;
   private HttpServer images;
   private String sha256;
 
@@ -42,6 +42,7 @@ class JailIT {
     dir = Files.createDirectories(Cli.home().resolve("it/target/jail-it-" + UUID.randomUUID().toString()
         .substring(0, 8)));
     spec = dir.resolve("site.yaml");
+    lab = new LabShell(spec);
     Path key = dir.resolve("lab.key");
     Files.writeString(key, LabFixture.command("tsig-keygen", "-a", "hmac-sha256", "lab-key"));
     Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
@@ -125,24 +126,24 @@ class JailIT {
     assertThat(converge.exit()).as(converge.toString()).isZero();
     converge.out().lines().filter(l -> l.startsWith("created image/") || l.startsWith("created jail/"))
         .forEach(l -> System.out.println("  " + l));
-    assertThat(exec("ns", "ls", "/var/lib/converge/images/bind").out().lines().filter(l -> !l.equals("current")))
+    assertThat(lab.exec("ns", "ls", "/var/lib/converge/images/bind").out().lines().filter(l -> !l.equals("current")))
         .as("one debootstrap build, shared by resolver and tools").hasSize(1);
-    System.out.println("  debootstrap image size: " + exec("ns", "du", "-sb", "--apparent-size",
+    System.out.println("  debootstrap image size: " + lab.exec("ns", "du", "-sb", "--apparent-size",
         "/var/lib/converge/images/bind/").out().split("\\s")[0] + " bytes");
 
     String web = "172.16.3.2";
     String app = "172.16.3.20";
     for (String host : List.of("ns", "r2", "r3")) {
-      assertThat(exec(host, "getent", "hosts", "web").out()).as("%s resolves web through ns", host)
+      assertThat(lab.exec(host, "getent", "hosts", "web").out()).as("%s resolves web through ns", host)
           .startsWith(web + " ").contains("web.lab.test");
-      assertThat(exec(host, "getent", "hosts", "app").out()).startsWith(app + " ").contains("app.lab.test");
-      assertThat(page(host, web)).as("%s reaches web across OSPF", host).isEqualTo("web.lab.test\n");
-      assertThat(page(host, app)).as("%s reaches app across OSPF", host).isEqualTo("app\n");
+      assertThat(lab.exec(host, "getent", "hosts", "app").out()).startsWith(app + " ").contains("app.lab.test");
+      assertThat(lab.page(host, web)).as("%s reaches web across OSPF", host).isEqualTo("web.lab.test\n");
+      assertThat(lab.page(host, app)).as("%s reaches app across OSPF", host).isEqualTo("app\n");
     }
-    assertThat(exec("r3", "dig", "+short", "-x", web).out()).isEqualTo("web.lab.test.\n");
-    assertThat(inJail("r3", "app", "nslookup", "web.lab.test").out()).as("a jail resolves the others")
+    assertThat(lab.exec("r3", "dig", "+short", "-x", web).out()).isEqualTo("web.lab.test.\n");
+    assertThat(lab.inJail("r3", "app", "nslookup", "web.lab.test").out()).as("a jail resolves the others")
         .contains(web);
-    assertThat(inJail("ns", "tools", "getent", "hosts", "app").out()).startsWith(app + " ");
+    assertThat(lab.inJail("ns", "tools", "getent", "hosts", "app").out()).startsWith(app + " ");
 
     start = System.nanoTime();
     Cli.Run again = Cli.run("--lab", spec.toString());
@@ -150,45 +151,41 @@ class JailIT {
     assertThat(again.exit()).as(again.toString()).isZero();
     assertThat(again.out()).as("the second converge does nothing").isEmpty();
 
-    String pid = exec("r2", "cat", "/var/lib/jails/web/pid").out().strip();
-    exec("r2", "kill", "-9", pid);
-    await().atMost(Duration.ofSeconds(10)).until(() -> Cli.run("lab", "exec", spec.toString(), "r2", "--",
-        "kill", "-0", pid).exit() != 0);
+    lab.killJail("r2", "web");
     Cli.Run restart = Cli.run("--lab", spec.toString());
     assertThat(restart.exit()).as(restart.toString()).isZero();
     assertThat(restart.out()).contains("jail/r2:web");
-    assertThat(page("ns", web)).as("the killed jail serves again").isEqualTo("web.lab.test\n");
+    assertThat(lab.page("ns", web)).as("the killed jail serves again").isEqualTo("web.lab.test\n");
 
     Process watch = new ProcessBuilder(Cli.command("watch", "--lab", "--interval", "2s", spec.toString()))
         .redirectOutput(dir.resolve("watch.out").toFile()).redirectError(dir.resolve("watch.err").toFile()).start();
     try {
-      String watched = exec("r2", "cat", "/var/lib/jails/web/pid").out().strip();
-      exec("r2", "kill", "-9", watched);
+      String watched = lab.killJail("r2", "web");
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-        Cli.Run now = Cli.run("lab", "exec", spec.toString(), "r2", "--", "cat", "/var/lib/jails/web/pid");
+        Cli.Run now = lab.run("r2", "cat", "/var/lib/jails/web/pid");
         assertThat(now.out().strip()).as("watch restarted the jail within an interval").isNotEqualTo(watched);
       });
-      assertThat(page("ns", web)).isEqualTo("web.lab.test\n");
+      assertThat(lab.page("ns", web)).isEqualTo("web.lab.test\n");
     } finally {
       watch.destroy();
       watch.waitFor(30, TimeUnit.SECONDS);
     }
 
-    exec("r2", "sh", "-c", "echo kept > /var/lib/jails/web/root/root/data");
+    lab.exec("r2", "sh", "-c", "echo kept > /var/lib/jails/web/root/root/data");
     writeSpec("r3", sha256);
     start = System.nanoTime();
     Cli.Run move = Cli.run("--lab", spec.toString());
     System.out.printf("move of jail web r2 → r3: converge --lab: %.1f s%n", (System.nanoTime() - start) / 1e9);
     assertThat(move.exit()).as(move.toString()).isZero();
     assertThat(Cli.run("plan", "--lab", spec.toString()).out()).doesNotContain("jail/");
-    assertThat(exec("r3", "cat", "/var/lib/jails/web/root/root/data").out()).isEqualTo("kept\n");
-    assertThat(Cli.run("lab", "exec", spec.toString(), "r2", "--", "test", "-e", "/var/lib/jails/web").exit())
+    assertThat(lab.exec("r3", "cat", "/var/lib/jails/web/root/root/data").out()).isEqualTo("kept\n");
+    assertThat(lab.run("r2", "test", "-e", "/var/lib/jails/web").exit())
         .as("nothing of web is left on r2").isNotZero();
     for (String host : List.of("ns", "r2", "r3")) {
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-          assertThat(page(host, web)).as("%s reaches web at the same address on r3", host)
+          assertThat(lab.page(host, web)).as("%s reaches web at the same address on r3", host)
               .isEqualTo("web.lab.test\n"));
-      assertThat(exec(host, "getent", "hosts", "web.lab.test").out()).as("DNS keeps the address").startsWith(web + " ");
+      assertThat(lab.exec(host, "getent", "hosts", "web.lab.test").out()).as("DNS keeps the address").startsWith(web + " ");
     }
   }
 
@@ -203,8 +200,8 @@ class JailIT {
     assertThat(converge.out() + converge.err()).contains("expected sha256 " + "0".repeat(64))
         .contains("nothing was extracted");
     for (String host : List.of("r2", "r3")) {
-      assertThat(Cli.run("lab", "exec", spec.toString(), host, "--", "test", "-e", "/var/lib/converge/images/bb")
-          .exit()).as("no image directory on %s", host).isNotZero();
+      assertThat(lab.run(host, "test", "-e", "/var/lib/converge/images/bb").exit())
+          .as("no image directory on %s", host).isNotZero();
     }
   }
 
@@ -233,41 +230,13 @@ class JailIT {
       Cli.Run converge = Cli.run(Map.of("SUDO_UID", "4321", "SUDO_GID", "4321"), "--lab", spec.toString());
 
       assertThat(converge.exit()).as(converge.toString()).isZero();
-      inJail("r2", "dev", "su", "-s", "/bin/sh", "devel", "-c", "echo made > /usr/src/made-in-jail");
-      assertThat(exec("r2", "stat", "-c", "%u:%g", source + "/made-in-jail").out())
+      lab.inJail("r2", "dev", "su", "-s", "/bin/sh", "devel", "-c", "echo made > /usr/src/made-in-jail");
+      assertThat(lab.exec("r2", "stat", "-c", "%u:%g", source + "/made-in-jail").out())
           .as("the file the devel user wrote belongs to the user who ran converge (under sudo)")
           .isEqualTo("4321:4321\n");
-      assertThat(inJail("r2", "dev", "id", "devel").out()).startsWith("uid=4321(devel) gid=4321");
+      assertThat(lab.inJail("r2", "dev", "id", "devel").out()).startsWith("uid=4321(devel) gid=4321");
     } finally {
       LabFixture.command("rm", "-rf", source.toString());
     }
-  }
-
-  /** The page a lab host gets from a jail's httpd, polled: a jail is ready before its httpd listens. */
-  private String page(String host, String address) {
-    List<String> out = new ArrayList<>();
-    await().atMost(Duration.ofSeconds(20)).until(() -> {
-      Cli.Run r = Cli.run("lab", "exec", spec.toString(), host, "--", "curl", "-s", "-m", "2",
-          "http://" + address + "/");
-      out.clear();
-      out.add(r.out());
-      return r.exit() == 0;
-    });
-    return out.get(0);
-  }
-
-  private Cli.Run inJail(String host, String jail, String... command) throws Exception {
-    List<String> args = new ArrayList<>(List.of("nsenter", "--net=/run/netns/cj-" + jail, "--", "chroot",
-        "/var/lib/jails/" + jail + "/root"));
-    args.addAll(List.of(command));
-    return exec(host, args.toArray(String[]::new));
-  }
-
-  private Cli.Run exec(String host, String... command) throws Exception {
-    List<String> args = new ArrayList<>(List.of("lab", "exec", spec.toString(), host, "--"));
-    args.addAll(List.of(command));
-    Cli.Run run = Cli.run(args.toArray(String[]::new));
-    assertThat(run.exit()).as(run.toString()).isZero();
-    return run;
   }
 }

@@ -1,12 +1,9 @@
 package dev.converge.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -28,6 +25,7 @@ class SiteIT {
 
   private Path dir;
   private Path spec;
+  private LabShell lab;
 
   @BeforeEach
   void copySite() throws Exception {
@@ -38,6 +36,7 @@ class SiteIT {
       Files.copy(SPECS.resolve(file), dir.resolve(file));
     }
     spec = dir.resolve("site.yaml");
+    lab = new LabShell(spec);
   }
 
   @AfterEach
@@ -60,30 +59,30 @@ class SiteIT {
     String cache = address("server5", "cache");
     String resolver = "172.16.3.2";
     for (String host : SERVERS) {
-      assertThat(exec(host, "getent", "hosts", "web.my.domain").out()).as("%s resolves web", host)
+      assertThat(lab.exec(host, "getent", "hosts", "web.my.domain").out()).as("%s resolves web", host)
           .startsWith(web + " ");
-      assertThat(exec(host, "getent", "hosts", "cache.my.domain").out()).as("%s resolves cache", host)
+      assertThat(lab.exec(host, "getent", "hosts", "cache.my.domain").out()).as("%s resolves cache", host)
           .startsWith(cache + " ");
-      assertThat(exec(host, "getent", "hosts", "resolver.my.domain").out()).startsWith(resolver + " ");
-      assertThat(page(host, "web.my.domain")).as("%s reaches web", host)
+      assertThat(lab.exec(host, "getent", "hosts", "resolver.my.domain").out()).startsWith(resolver + " ");
+      assertThat(lab.page(host, "web.my.domain")).as("%s reaches web", host)
           .contains("<title>Welcome to nginx!</title>");
-      assertThat(page(host, "cache.my.domain")).as("%s reaches cache across OSPF", host).isEqualTo("cache\n");
+      assertThat(lab.page(host, "cache.my.domain")).as("%s reaches cache across OSPF", host).isEqualTo("cache\n");
     }
-    assertThat(exec("server3", "dig", "+short", "-x", web).out()).isEqualTo("web.my.domain.\n");
-    assertThat(exec("server3", "dig", "+short", "www.my.domain").out()).as("the spec's own records")
+    assertThat(lab.exec("server3", "dig", "+short", "-x", web).out()).isEqualTo("web.my.domain.\n");
+    assertThat(lab.exec("server3", "dig", "+short", "www.my.domain").out()).as("the spec's own records")
         .isEqualTo("web.my.domain.\n" + web + "\n");
     for (String[] jail : List.of(new String[] {"server2", "web"}, new String[] {"server5", "cache"},
         new String[] {"server1", "dhcp"})) {
-      assertThat(inJail(jail[0], jail[1], "getent", "hosts", "web.my.domain").out())
+      assertThat(lab.inJail(jail[0], jail[1], "getent", "hosts", "web.my.domain").out())
           .as("jail %s resolves web", jail[1]).startsWith(web + " ");
       // bash's /dev/tcp: the image's busybox wget crashes, and it has no curl
-      assertThat(inJail(jail[0], jail[1], "timeout", "10", "bash", "-c", "exec 3<>/dev/tcp/cache.my.domain/80;"
+      assertThat(lab.inJail(jail[0], jail[1], "timeout", "10", "bash", "-c", "exec 3<>/dev/tcp/cache.my.domain/80;"
           + " printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3; cat <&3").out())
           .as("jail %s reaches cache", jail[1]).startsWith("HTTP/1.1 200 OK").endsWith("\r\n\r\ncache\n");
     }
-    assertThat(exec("server1", "cat", "/var/lib/jails/dhcp/console.log").out()).as("Kea serves in its jail")
+    assertThat(lab.exec("server1", "cat", "/var/lib/jails/dhcp/console.log").out()).as("Kea serves in its jail")
         .contains("DHCP4_STARTED");
-    assertThat(inJail("server2", "web", "id", "provision").out()).as("the provision user of the defaults")
+    assertThat(lab.inJail("server2", "web", "id", "provision").out()).as("the provision user of the defaults")
         .contains("(provision)");
 
     start = System.nanoTime();
@@ -92,51 +91,18 @@ class SiteIT {
     assertThat(again.exit()).as(again.toString()).isZero();
     assertThat(again.out()).as("the second converge does nothing").isEmpty();
 
-    String pid = exec("server5", "cat", "/var/lib/jails/cache/pid").out().strip();
-    exec("server5", "kill", "-9", pid);
-    await().atMost(Duration.ofSeconds(10)).until(() -> Cli.run("lab", "exec", spec.toString(), "server5", "--",
-        "kill", "-0", pid).exit() != 0);
+    lab.killJail("server5", "cache");
     Cli.Run restart = Cli.run("--lab", spec.toString());
     assertThat(restart.exit()).as(restart.toString()).isZero();
     assertThat(restart.out()).contains("jail/server5:cache");
-    assertThat(page("server1", "cache.my.domain")).as("the killed jail serves again").isEqualTo("cache\n");
-  }
-
-  /** The page at {@code http://NAME/} as {@code host} gets it, once the server answers (it may still be binding). */
-  private String page(String host, String name) {
-    List<String> out = new ArrayList<>();
-    await().atMost(Duration.ofSeconds(20)).until(() -> {
-      Cli.Run r = Cli.run("lab", "exec", spec.toString(), host, "--", "curl", "-s", "-m", "2",
-          "http://" + name + "/");
-      out.clear();
-      out.add(r.out());
-      return r.exit() == 0;
-    });
-    return out.get(0);
+    assertThat(lab.page("server1", "cache.my.domain")).as("the killed jail serves again").isEqualTo("cache\n");
   }
 
   /** The address the jail has (IPAM gave web and cache theirs), as its own network namespace shows it. */
   private String address(String host, String jail) throws Exception {
-    Matcher m = Pattern.compile("inet (172\\.16\\.3\\.\\d+) ").matcher(exec(host, "ip", "-n", "cj-" + jail, "-4",
+    Matcher m = Pattern.compile("inet (172\\.16\\.3\\.\\d+) ").matcher(lab.exec(host, "ip", "-n", "cj-" + jail, "-4",
         "-o", "addr", "show").out());
     assertThat(m.find()).as("jail %s has an address of the jails network", jail).isTrue();
     return m.group(1);
-  }
-
-  /** Runs {@code command} on a lab host; it must succeed. */
-  private Cli.Run exec(String host, String... command) throws Exception {
-    List<String> args = new ArrayList<>(List.of("lab", "exec", spec.toString(), host, "--"));
-    args.addAll(List.of(command));
-    Cli.Run run = Cli.run(args.toArray(String[]::new));
-    assertThat(run.exit()).as(run.toString()).isZero();
-    return run;
-  }
-
-  /** Runs {@code command} in the jail's network namespace and root, as the jail's own processes see the world. */
-  private Cli.Run inJail(String host, String jail, String... command) throws Exception {
-    List<String> args = new ArrayList<>(List.of("nsenter", "--net=/run/netns/cj-" + jail, "--", "chroot",
-        "/var/lib/jails/" + jail + "/root"));
-    args.addAll(List.of(command));
-    return exec(host, args.toArray(String[]::new));
   }
 }
