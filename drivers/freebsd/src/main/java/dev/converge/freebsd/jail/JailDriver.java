@@ -23,6 +23,7 @@ import dev.converge.resource.Observation;
 import dev.converge.resource.Properties;
 import dev.converge.resource.Resource;
 import dev.converge.transport.JailTransport;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,11 +55,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Apply.</b> Create: root, record, conf, resolv.conf, then {@code jail_enable} and {@code jail_list} via sysrc,
  * {@code service jail start NAME}, then users ({@code pw} inside the jail, keys 0600 and sudoers 0440 written inside
- * it) and {@code pkg -j NAME install -y}. Update: a changed network, hostname, start command or mounts rewrites the
- * conf and restarts the jail (stopped with its old conf, so jail(8) undoes that conf's alias, epair and mounts); a
- * dead start command restarts it; resolv.conf, users and packages are changed inside
- * the running jail. A changed image is refused (the jail's data would have to be carried to a new clone; not done
- * yet). Delete: stop, drop it from {@code jail_list}, remove conf, fstab and root (never while something is still
+ * it) and {@code pkg -j NAME install -y} (with sudo when a user has it). Update: a changed network, hostname, start
+ * command or mounts rewrites the conf and restarts the jail (stopped with its old conf, so jail(8) undoes that conf's
+ * alias, epair and mounts); a dead start command restarts it; resolv.conf, users and packages are changed inside the
+ * running jail. A changed image build (a followed image rebuilt, or another image) moves the jail onto it with what
+ * it changed, replayed from {@code zfs diff} onto a clone of the new build ({@link #rebase}); without ZFS it is
+ * refused. Delete: stop, drop it from {@code jail_list}, remove conf, fstab and root (never while something is still
  * mounted below it).
  *
  * <p><b>Move.</b> Stop on the source, snapshot and {@code zfs send} into {@code zfs receive -u} on the destination
@@ -75,6 +77,7 @@ public final class JailDriver implements Driver, Movable, Rendering, Enterable {
   private static final Duration READINESS_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration DATA_TIMEOUT = Duration.ofHours(6);
   private static final String SUDOERS_DIRECTORY = "/usr/local/etc/sudoers.d";
+  private static final String SUDO = "sudo";
   private static final FileAttributes ROOT_OWNED = new FileAttributes(0644, Optional.of("0"), Optional.of("0"));
   private static final FileAttributes ROOT_ONLY_READABLE =
       new FileAttributes(0440, Optional.of("0"), Optional.of("0"));
@@ -125,6 +128,45 @@ public final class JailDriver implements Driver, Movable, Rendering, Enterable {
       [ "$(cat "$s")" = 0 ] || r=1
       rm -f "$s"
       exit $r
+      """;
+
+  /**
+   * $1 the staging dataset, $2 the snapshot of the image build the jail moves to, $3 the staging mountpoint, $4 the
+   * dataset a previous rebase kept: clears what an interrupted rebase left (whose changes it had carried already)
+   * and clones the snapshot as the staging root.
+   */
+  static final String STAGE_SCRIPT = """
+      set -e
+      for d in "$1" "$4"; do
+        if zfs list -H -o name "$d" >/dev/null 2>&1; then zfs destroy -r "$d"; fi
+      done
+      zfs clone -o mountpoint="$3" "$2" "$1"
+      """;
+
+  /**
+   * $1 the jail's root, $2 the staging root; stdin the paths to carry, relative, NUL-terminated: each is copied with
+   * its mode, owner and flags (directories without their contents, which are listed on their own), and extracted by
+   * the staging root's own tar chrooted there, so that no link in it can lead a write out of it.
+   */
+  static final String CARRY_SCRIPT = """
+      s=$(mktemp) || exit 1
+      { tar -cf - -C "$1" --null --no-recursion -T - ; echo $? > "$s"; } | chroot "$2" tar -xpf - -C /
+      r=$?
+      [ "$(cat "$s")" = 0 ] || r=1
+      rm -f "$s"
+      exit $r
+      """;
+
+  /**
+   * $1 the jail's dataset, $2 the staging dataset, $3 the jail's root, $4 where the old root goes: the staging
+   * dataset takes the jail's name and mountpoint, the old one is kept as $1.previous until the jail runs again.
+   */
+  static final String SWAP_SCRIPT = """
+      set -e
+      zfs rename "$1" "$1.previous"
+      zfs set mountpoint="$4" "$1.previous"
+      zfs set mountpoint="$3" "$2"
+      zfs rename "$2" "$1"
       """;
 
   /** $1 jail directory: removed, unless a file system is still mounted below it (a nullfs mount of host data). */
@@ -354,23 +396,29 @@ public final class JailDriver implements Driver, Movable, Rendering, Enterable {
   }
 
   private void update(Remote remote, JailSettings s, Change change, String what) throws ActionException {
-    if (change.touches("image") || change.touches("image-digest")) {
-      throw new ActionException(what + " on " + remote.host() + ": changing the image of a FreeBSD jail is not "
-          + "supported yet (its data would have to move to a new clone); delete the jail and create it again");
-    }
     JailRecord record = readRecord(remote, s.name(), what).orElseThrow(() -> new ActionException(what + " on "
         + remote.host() + ": " + s.record() + " disappeared since the probe"));
+    boolean rebased = change.touches("image") || change.touches("image-digest");
+    if (rebased) {
+      record = rebase(remote, s, record, what);
+    }
     JailSettings applied;
     try {
       applied = JailSettings.of(remote.host(), s.name(), record.properties());
     } catch (IllegalArgumentException e) {
       throw new ActionException(s.record() + ": " + e.getMessage(), e);
     }
-    if (change.touches(RUNNING) || change.fields().stream().anyMatch(f -> RESTARTING.contains(f.field()))) {
-      // Stopped with the conf it was started with: jail(8) removes that conf's alias, epair and mounts.
-      stop(remote, s.name(), what);
+    if (rebased || change.touches(RUNNING)
+        || change.fields().stream().anyMatch(f -> RESTARTING.contains(f.field()))) {
+      if (!rebased) {
+        // Stopped with the conf it was started with: jail(8) removes that conf's alias, epair and mounts.
+        stop(remote, s.name(), what);
+      }
       writeConf(remote, s, what);
       remote.run(Command.of("service", "jail", "start", s.name()), what);
+    }
+    if (rebased) {
+      remote.run(Command.of("zfs", "destroy", "-r", record.dataset().orElseThrow() + ".previous"), what);
     }
     if (change.touches("resolv-conf") && s.resolvConf().isPresent()) {
       inside(remote, s).write("/etc/resolv.conf", s.resolvConf().get(), ROOT_OWNED, what);
@@ -379,6 +427,60 @@ public final class JailDriver implements Driver, Movable, Rendering, Enterable {
         change.touches("packages") ? applied.packages() : s.packages(), what);
     remote.write(s.record(), new JailRecord(record.imageDir(), record.dataset(),
         change.desired().properties().with(RUNNING, true)).toJson(), FileAttributes.mode(0600), what);
+  }
+
+  /**
+   * Moves the jail, stopped, onto the image build it should run on, keeping what it changed, as the Linux driver's
+   * overlay keeps its upper layer: a clone of the new build's snapshot gets the paths {@code zfs diff} says the jail
+   * removed from its image deleted and those it wrote copied over, then takes the jail's dataset name and mountpoint.
+   * The jail's own version of a file wins over the new image's. Returns the record, rewritten for the new build.
+   * Needs the jail's root in ZFS; on failure before the swap the staging clone is destroyed and nothing else changed.
+   */
+  private JailRecord rebase(Remote remote, JailSettings s, JailRecord record, String what) throws ActionException {
+    if (!(storage(remote, what) instanceof JailStorage.Zfs zfs) || record.dataset().isEmpty()) {
+      throw new ActionException(what + " on " + remote.host() + ": moving a FreeBSD jail to another image build "
+          + "needs its root in ZFS (what the jail changed is found with zfs diff); this host keeps jails in "
+          + "directories: pin the jail (image-policy: pin), or delete it and create it again");
+    }
+    String id = imageId(remote, s, what);
+    String dataset = record.dataset().get();
+    String staging = dataset + ".rebase";
+    String stagingRoot = s.directory() + "/root.rebase";
+    stop(remote, s.name(), what);
+    String origin = remote.run(Command.of("zfs", "get", "-H", "-o", "value", "origin", dataset), what).out().strip();
+    ZfsDiff diff;
+    try {
+      diff = ZfsDiff.parse(remote.run(Command.of("zfs", "diff", "-H", "-F", origin, dataset)
+          .withTimeout(DATA_TIMEOUT), what).out(), s.root());
+    } catch (IllegalArgumentException e) {
+      throw new ActionException(what + " on " + remote.host() + ": " + e.getMessage(), e);
+    }
+    remote.run(ProbeOutput.script(STAGE_SCRIPT, List.of(staging, zfs.snapshot(s.image(), id), stagingRoot,
+        dataset + ".previous")), what);
+    try {
+      if (!diff.removed().isEmpty()) {
+        remote.run(Command.of("chroot", stagingRoot, "xargs", "-0", "rm", "-rf", "--")
+            .withStdin(nulTerminated(diff.removed().stream().map(p -> "/" + p).toList())), what);
+      }
+      if (!diff.written().isEmpty()) {
+        remote.run(ProbeOutput.script(CARRY_SCRIPT, List.of(s.root(), stagingRoot))
+            .withStdin(nulTerminated(diff.written())).withTimeout(DATA_TIMEOUT), what);
+      }
+      remote.run(ProbeOutput.script(SWAP_SCRIPT, List.of(dataset, staging, s.root(), s.directory()
+          + "/root.previous")), what);
+    } catch (ActionException e) {
+      remote.exec(Command.of("zfs", "destroy", "-r", staging), what);
+      throw e;
+    }
+    JailRecord moved = new JailRecord(ImageStore.freebsdBuild(s.image(), id), record.dataset(), record.properties());
+    remote.write(s.record(), moved.toJson(), FileAttributes.mode(0600), what);
+    return moved;
+  }
+
+  private static byte[] nulTerminated(List<String> paths) {
+    StringBuilder b = new StringBuilder();
+    paths.forEach(p -> b.append(p).append('\0'));
+    return b.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   /**
@@ -417,7 +519,11 @@ public final class JailDriver implements Driver, Movable, Rendering, Enterable {
         jail.run(Command.of("rm", "-f", "--", sudoers(gone)), what);
       }
     }
-    List<String> install = s.packages().stream().filter(p -> !hadPackages.contains(p)).toList();
+    List<String> install = new ArrayList<>(s.packages().stream().filter(p -> !hadPackages.contains(p)).toList());
+    if (s.users().values().stream().anyMatch(JailUser::sudo) && !s.packages().contains(SUDO)) {
+      // the sudoers files are written for it, and FreeBSD's base has no sudo; pkg leaves an installed one alone
+      install.add(SUDO);
+    }
     if (!install.isEmpty()) {
       List<String> argv = new ArrayList<>(List.of("pkg", "-j", s.name(), "install", "-y"));
       argv.addAll(install);

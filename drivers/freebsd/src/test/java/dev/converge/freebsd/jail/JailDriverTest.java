@@ -212,7 +212,7 @@ class JailDriverTest {
         .expect(List.of("jexec", "web", "mkdir", "-p", "/usr/local/etc/sudoers.d"), "")
         .expect(insideWrite("/usr/local/etc/sudoers.d/converge-provision", "provision ALL=(ALL:ALL) NOPASSWD: ALL\n",
             new FileAttributes(0440, Optional.of("0"), Optional.of("0"))), "")
-        .expect(List.of("pkg", "-j", "web", "install", "-y", "busybox"), "");
+        .expect(List.of("pkg", "-j", "web", "install", "-y", "busybox", "sudo"), "");
 
     driver.apply(host.target("h1"), change(web, Observation.absent(web.id())));
 
@@ -348,17 +348,84 @@ class JailDriverTest {
     host.assertAllAnswered();
   }
 
-  @Test
-  void update_aChangedImageIsRefusedAndChangesNothing() {
-    java.util.Map<String, Object> p = Jails.minimal();
-    p.put("image-digest", "sha256:" + "0".repeat(64));
-    Resource web = Jails.jail("h1", "web", p);
-    ScriptedTransport host = new ScriptedTransport().file(RECORD, recordJson(Jails.minimal(), Optional.empty()));
+  private static final String DATASET = "zroot/converge/jails/web";
+  private static final String NEW_ID = "0123456789abcdef";
+  private static final String ORIGIN = "zroot/converge/images/freebsd-14/" + Jails.ID + "@image";
 
-    assertThatThrownBy(() -> driver.apply(host.target("h1"), change(web, Observation.present(web.id(),
-        Properties.of(Jails.minimal())))))
-        .hasMessageStartingWith("jail `web` on h1: changing the image of a FreeBSD jail is not supported yet");
-    assertThat(host.executed()).isEmpty();
+  /** The jail `web`, running on the image build Jails.ID, whose image was rebuilt as NEW_ID. */
+  private static Change imageRebuilt() {
+    java.util.Map<String, Object> p = Jails.minimal();
+    p.put("image-digest", "sha256:" + NEW_ID.repeat(4));
+    Resource web = Jails.jail("h1", "web", p);
+    return change(web, Observation.present(web.id(), Properties.of(Jails.minimal())));
+  }
+
+  @Test
+  void update_aRebuiltImage_onZfs_movesTheJailToACloneOfTheNewBuildWithWhatItChanged() throws Exception {
+    ScriptedTransport host = new ScriptedTransport()
+        .file(RECORD, recordJson(Jails.minimal(), Optional.of(DATASET)))
+        .expect(script(ProbeOutput.LINES_FUNCTION + JailStorage.DECIDE), "zfs zroot/converge/images\n")
+        .expect(List.of("service", "jail", "stop", "web"), "")
+        .expect(List.of("zfs", "get", "-H", "-o", "value", "origin", DATASET), ORIGIN + "\n")
+        .expect(List.of("zfs", "diff", "-H", "-F", ORIGIN, DATASET), String.join("\n",
+            "M\t/\t" + ROOT + "/etc", "M\tF\t" + ROOT + "/etc/rc.conf", "-\tF\t" + ROOT + "/etc/motd.template",
+            "+\tF\t" + ROOT + "/root/data", ""))
+        .expect(script(JailDriver.STAGE_SCRIPT, DATASET + ".rebase", "zroot/converge/images/freebsd-14/" + NEW_ID
+            + "@image", DIR + "/root.rebase", DATASET + ".previous"), "")
+        .expect(List.of("chroot", DIR + "/root.rebase", "xargs", "-0", "rm", "-rf", "--"), "")
+        .expect(script(JailDriver.CARRY_SCRIPT, ROOT, DIR + "/root.rebase"), "")
+        .expect(script(JailDriver.SWAP_SCRIPT, DATASET, DATASET + ".rebase", ROOT, DIR + "/root.previous"), "")
+        .expect(List.of("rm", "-f", "/etc/fstab.web"), "")
+        .expect(List.of("mkdir", "-p", "/etc/jail.conf.d"), "")
+        .expect(List.of("service", "jail", "start", "web"), "Starting jails: web.\n")
+        .expect(List.of("zfs", "destroy", "-r", DATASET + ".previous"), "");
+
+    driver.apply(host.target("h1"), imageRebuilt());
+
+    host.assertAllAnswered();
+    List<Command> run = host.executed();
+    assertThat(stdinOf(run.get(5))).as("removed from the new root, inside its chroot")
+        .isEqualTo("/etc/motd.template\0");
+    assertThat(stdinOf(run.get(6))).as("carried: the jail's own versions win")
+        .isEqualTo("etc\0etc/rc.conf\0root/data\0");
+    JailRecord record = JailRecord.parse(host.fileContent(RECORD).orElseThrow());
+    assertThat(record.imageDir()).as("the old build is no longer the jail's, so it can be pruned")
+        .isEqualTo("/usr/local/converge/images/freebsd-14/" + NEW_ID);
+    assertThat(record.dataset()).contains(DATASET);
+    assertThat(record.properties().get("image-digest")).contains("sha256:" + NEW_ID.repeat(4));
+  }
+
+  @Test
+  void update_aRebuiltImage_whoseChangesCannotBeCarried_destroysTheStagingCloneAndKeepsTheJailsRoot() {
+    ScriptedTransport host = new ScriptedTransport()
+        .file(RECORD, recordJson(Jails.minimal(), Optional.of(DATASET)))
+        .expect(script(ProbeOutput.LINES_FUNCTION + JailStorage.DECIDE), "zfs zroot/converge/images\n")
+        .expect(List.of("service", "jail", "stop", "web"), "")
+        .expect(List.of("zfs", "get", "-H", "-o", "value", "origin", DATASET), ORIGIN + "\n")
+        .expect(List.of("zfs", "diff", "-H", "-F", ORIGIN, DATASET), "M\tF\t" + ROOT + "/lib/libc.so.7\n")
+        .expect(script(JailDriver.STAGE_SCRIPT, DATASET + ".rebase", "zroot/converge/images/freebsd-14/" + NEW_ID
+            + "@image", DIR + "/root.rebase", DATASET + ".previous"), "")
+        .expect(script(JailDriver.CARRY_SCRIPT, ROOT, DIR + "/root.rebase"), 1, "",
+            "tar: lib/libc.so.7: Can't unlink already-existing object\n")
+        .expect(List.of("zfs", "destroy", "-r", DATASET + ".rebase"), "");
+
+    assertThatThrownBy(() -> driver.apply(host.target("h1"), imageRebuilt()))
+        .hasMessageContaining("Can't unlink already-existing object");
+    host.assertAllAnswered();
+    assertThat(JailRecord.parse(host.fileContent(RECORD).orElseThrow()).imageDir())
+        .as("still the old build's").endsWith("/" + Jails.ID);
+  }
+
+  @Test
+  void update_aRebuiltImage_withoutZfs_isRefusedAndChangesNothing() {
+    ScriptedTransport host = new ScriptedTransport()
+        .file(RECORD, recordJson(Jails.minimal(), Optional.empty()))
+        .expect(script(ProbeOutput.LINES_FUNCTION + JailStorage.DECIDE), "");
+
+    assertThatThrownBy(() -> driver.apply(host.target("h1"), imageRebuilt()))
+        .hasMessageStartingWith("jail `web` on h1: moving a FreeBSD jail to another image build needs its root in"
+            + " ZFS");
+    host.assertAllAnswered();
     assertThat(host.writes()).isEmpty();
   }
 

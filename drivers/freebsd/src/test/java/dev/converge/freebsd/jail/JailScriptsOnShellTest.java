@@ -32,8 +32,8 @@ class JailScriptsOnShellTest {
 
   static Stream<String> scripts() {
     return Stream.of(JailDriver.SCRIPT, JailDriver.READY_SCRIPT, JailDriver.COPY_SCRIPT, JailDriver.REMOVE_SCRIPT,
-        JailDriver.FOREIGN_SCRIPT, JailDriver.SSH_DIRECTORY_SCRIPT,
-        ProbeOutput.LINES_FUNCTION + JailStorage.DECIDE);
+        JailDriver.FOREIGN_SCRIPT, JailDriver.SSH_DIRECTORY_SCRIPT, JailDriver.STAGE_SCRIPT,
+        JailDriver.CARRY_SCRIPT, JailDriver.SWAP_SCRIPT, ProbeOutput.LINES_FUNCTION + JailStorage.DECIDE);
   }
 
   @ParameterizedTest
@@ -122,6 +122,48 @@ class JailScriptsOnShellTest {
     assertThat(Files.isSameFile(root.resolve("bin/sh"), root.resolve("bin/rsh"))).as("one file, two links").isTrue();
     assertThat(missing.exitCode()).isNotZero();
     assertThat(missing.err()).contains("image root " + dir.resolve("nope") + " does not exist");
+  }
+
+  @Test
+  void carry_copiesTheListedPathsOverTheNewRoot_withTheirModes_andLeavesTheRestOfItAlone() throws Exception {
+    Path jail = dir.resolve("jail/root");
+    Files.createDirectories(jail.resolve("etc"));
+    Files.writeString(jail.resolve("etc/rc.conf"), "sshd_enable=\"YES\"\n");
+    Files.createDirectories(jail.resolve("root"));
+    Path data = Files.writeString(jail.resolve("root/my data"), "kept");
+    Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rw-------"));
+    Path staging = dir.resolve("jail/root.rebase");
+    Files.createDirectories(staging.resolve("etc"));
+    Files.writeString(staging.resolve("etc/rc.conf"), "# the new image's\n");
+    Files.writeString(staging.resolve("etc/motd"), "new motd\n");
+    // chroot is FreeBSD's own, into the new root; here its tar extracts there directly
+    stub("chroot", "[ \"$1\" = '" + staging + "' ] && [ \"$2 $3 $4 $5\" = 'tar -xpf - -C' ] && [ \"$6\" = / ]"
+        + " && exec tar -xpf - -C \"$1\"; echo \"chroot stub: unexpected $*\" >&2; exit 9");
+
+    ExecResult r = run(ProbeOutput.script(JailDriver.CARRY_SCRIPT, List.of(jail.toString(), staging.toString()))
+        .argv(), "etc\0etc/rc.conf\0root\0root/my data\0");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(Files.readString(staging.resolve("etc/rc.conf"))).as("the jail's version wins")
+        .isEqualTo("sshd_enable=\"YES\"\n");
+    assertThat(Files.readString(staging.resolve("etc/motd"))).as("what the jail did not touch is the new image's")
+        .isEqualTo("new motd\n");
+    assertThat(Files.readString(staging.resolve("root/my data"))).isEqualTo("kept");
+    assertThat(Files.getPosixFilePermissions(staging.resolve("root/my data")))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+  }
+
+  @Test
+  void carry_failsWhenAListedPathCannotBeRead() throws Exception {
+    Path jail = Files.createDirectories(dir.resolve("jail/root"));
+    Path staging = Files.createDirectories(dir.resolve("jail/root.rebase"));
+    stub("chroot", "shift; exec tar -xpf - -C '" + staging + "'");
+
+    ExecResult r = run(ProbeOutput.script(JailDriver.CARRY_SCRIPT, List.of(jail.toString(), staging.toString()))
+        .argv(), "gone\0");
+
+    assertThat(r.exitCode()).isNotZero();
+    assertThat(r.err()).contains("gone");
   }
 
   @Test
