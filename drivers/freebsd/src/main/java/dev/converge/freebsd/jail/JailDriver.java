@@ -118,17 +118,21 @@ public final class JailDriver implements Driver, Movable, Rendering, Enterable {
       ping -c 1 -t 1 "$2" >/dev/null 2>&1 || { echo "no answer to ping from $2"; exit 1; }
       """;
 
+  /** The end of a tar pipe whose first tar wrote its status to the file $s: fails if either tar did. */
+  private static final String TAR_PIPE_STATUS = """
+      r=$?
+      [ "$(cat "$s")" = 0 ] || r=1
+      rm -f "$s"
+      exit $r
+      """;
+
   /** $1 image root, $2 jail root: a copy keeping hard links and file flags; fails if either tar does. */
   static final String COPY_SCRIPT = """
       [ -d "$1" ] || { echo "image root $1 does not exist" >&2; exit 1; }
       mkdir -p "$2" || exit 1
       s=$(mktemp) || exit 1
       { tar -cf - -C "$1" . ; echo $? > "$s"; } | tar -xpf - -C "$2"
-      r=$?
-      [ "$(cat "$s")" = 0 ] || r=1
-      rm -f "$s"
-      exit $r
-      """;
+      """ + TAR_PIPE_STATUS;
 
   /**
    * $1 the staging dataset, $2 the snapshot of the image build the jail moves to, $3 the staging mountpoint, $4 the
@@ -151,11 +155,7 @@ public final class JailDriver implements Driver, Movable, Rendering, Enterable {
   static final String CARRY_SCRIPT = """
       s=$(mktemp) || exit 1
       { tar -cf - -C "$1" --null --no-recursion -T - ; echo $? > "$s"; } | chroot "$2" tar -xpf - -C /
-      r=$?
-      [ "$(cat "$s")" = 0 ] || r=1
-      rm -f "$s"
-      exit $r
-      """;
+      """ + TAR_PIPE_STATUS;
 
   /**
    * $1 the jail's dataset, $2 the staging dataset, $3 the jail's root, $4 where the old root goes: the staging
