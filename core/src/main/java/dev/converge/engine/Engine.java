@@ -302,10 +302,13 @@ public final class Engine implements AutoCloseable {
       Map<ResourceId, Observation> observed = new HashMap<>(probe(toProbe, firstFailures));
       Plan first = plan(observed, notes);
       List<Prober.Failure> deferred = deferrable(firstFailures, first);
+      Map<Prober.Failure, String> deferralNotes = new HashMap<>();
       if (!deferred.isEmpty()) {
         for (Prober.Failure f : deferred) {
-          notes.add(f.resources().size() + " " + f.kind() + " resource(s) on " + f.target() + " can be probed only"
-              + " once what they depend on is applied (" + f.message() + ")");
+          String note = f.resources().size() + " " + f.kind() + " resource(s) on " + f.target() + " can be probed"
+              + " only once what they depend on is applied (" + f.message() + ")";
+          notes.add(note);
+          deferralNotes.put(f, note);
         }
         first = plan(observed, notes);
       }
@@ -370,7 +373,14 @@ public final class Engine implements AutoCloseable {
           reported.addAll(f.resources());
         }
       }
-      return report(first, round);
+      // what the first plan could not know yet and this run then probed is no longer worth a note
+      Set<String> settled = deferralNotes.entrySet().stream()
+          .filter(e -> observed.keySet().containsAll(e.getKey().resources()))
+          .map(Map.Entry::getValue)
+          .collect(Collectors.toSet());
+      return report(settled.isEmpty() ? first : new Plan(first.site(), first.changes(), first.dependencies(),
+          first.notes().stream().filter(n -> !settled.contains(n)).toList(), first.fingerprint(),
+          first.renderedDiffs()), round);
     }
 
     /**

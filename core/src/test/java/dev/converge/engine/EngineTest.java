@@ -315,6 +315,8 @@ class EngineTest {
     assertThat(r.probeFailures()).isEmpty();
     assertThat(created()).containsExactly("create mem/a:server", "create mem/b:record");
     assertThat(r.converged()).isTrue();
+    assertThat(r.plan().notes()).as("the run probed them after all: nothing left to say")
+        .noneMatch(n -> n.contains("can be probed only once"));
   }
 
   @Test
