@@ -100,8 +100,10 @@ final class Sections {
     s.root = root.map(r -> new MapReader(merge(r.node(), overlay.node()), TOP_LEVEL, r.node().location(),
         problems));
     for (Kind kind : Kind.values()) {
-      overlay.node().get(kind.section).filter(MapNode.class::isInstance).map(MapNode.class::cast)
-          .ifPresent(section -> s.overlay(kind, section));
+      if (!overlay.isBlank(kind.section)) {
+        overlay.mapNode(kind.section, "a map of " + kind.label + " names to what the lab changes of them")
+            .ifPresent(section -> s.overlay(kind, section));
+      }
     }
     return s;
   }
@@ -109,7 +111,7 @@ final class Sections {
   private void overlay(Kind kind, MapNode section) {
     Map<String, Named> byName = named.get(kind);
     for (Entry e : section.all()) {
-      String name = nameOf(kind, e.key());
+      String name = name(kind, e);
       Named base = byName.get(name);
       if (e.value() instanceof Node.ScalarNode s && s.isNull()) {
         byName.remove(name);
@@ -134,11 +136,13 @@ final class Sections {
     return new MapNode(out, base.location());
   }
 
-  private static String nameOf(Kind kind, String key) {
+  /** The entity name {@code e} gives, normalised; an invalid one is reported and kept as written. */
+  private String name(Kind kind, Entry e) {
     try {
-      return kind.name.convert(key);
+      return kind.name.convert(e.key());
     } catch (Conversion.Invalid invalid) {
-      return key;
+      problems.error(e.keyLocation(), kind.label + " name: " + invalid.detail());
+      return e.key();
     }
   }
 
@@ -174,7 +178,6 @@ final class Sections {
       root = Optional.of(r);
       if (!r.isBlank(LAB)) {
         lab = r.child(LAB, LAB_KEYS);
-        lab.ifPresent(this::checkLabNames);
       }
     } else {
       for (String rootOnly : List.of("site", "defaults", LAB)) {
@@ -202,32 +205,10 @@ final class Sections {
     }
   }
 
-  /** The names {@code lab} gives entities must be valid names too, whether or not the spec runs in the lab. */
-  private void checkLabNames(MapReader overlay) {
-    for (Kind kind : Kind.values()) {
-      if (!overlay.isBlank(kind.section)) {
-        overlay.mapNode(kind.section, "a map of " + kind.label + " names to what the lab changes of them")
-            .ifPresent(m -> m.all().forEach(e -> {
-              try {
-                kind.name.convert(e.key());
-              } catch (Conversion.Invalid invalid) {
-                problems.error(e.keyLocation(), kind.label + " name: " + invalid.detail());
-              }
-            }));
-      }
-    }
-  }
-
   private void addNamed(Kind kind, MapNode section) {
     Map<String, Named> byName = named.get(kind);
     for (Entry e : section.all()) {
-      String name = e.key();
-      try {
-        name = kind.name.convert(e.key());
-      } catch (Conversion.Invalid invalid) {
-        problems.error(e.keyLocation(), kind.label + " name: " + invalid.detail());
-      }
-      define(byName, kind.label, new Named(name, e.keyLocation(), e.value()));
+      define(byName, kind.label, new Named(name(kind, e), e.keyLocation(), e.value()));
     }
   }
 

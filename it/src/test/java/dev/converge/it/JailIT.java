@@ -185,7 +185,8 @@ class JailIT {
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
           assertThat(lab.page(host, web)).as("%s reaches web at the same address on r3", host)
               .isEqualTo("web.lab.test\n"));
-      assertThat(lab.exec(host, "getent", "hosts", "web.lab.test").out()).as("DNS keeps the address").startsWith(web + " ");
+      assertThat(lab.exec(host, "getent", "hosts", "web.lab.test").out()).as("DNS keeps the address")
+          .startsWith(web + " ");
     }
   }
 

@@ -304,8 +304,7 @@ public final class DebianMirror {
 
   private static LabException failure(List<String> argv, ExecResult r, String what) {
     String text = r.err().strip().isEmpty() ? r.out().strip() : r.err().strip();
-    List<String> lines = text.lines().toList();
-    String tail = String.join("\n", lines.subList(Math.max(0, lines.size() - STDERR_TAIL), lines.size()));
+    String tail = ProcessRunner.lastLines(text.lines().toList(), STDERR_TAIL);
     return new LabException(what + ": `" + ProcessRunner.display(argv) + "` failed (exit " + r.exitCode() + ")"
         + (tail.isEmpty() ? "" : ":\n" + tail));
   }

@@ -739,8 +739,7 @@ public final class Lab {
     Path log = console(host);
     try {
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return "last lines of " + log + ":\n"
-          + String.join("\n", lines.subList(Math.max(0, lines.size() - CONSOLE_TAIL), lines.size()));
+      return "last lines of " + log + ":\n" + ProcessRunner.lastLines(lines, CONSOLE_TAIL);
     } catch (IOException e) {
       return "(no console log at " + log + ")";
     }

@@ -102,9 +102,7 @@ final class Prerequisites {
   private static void apt(List<String> argv) {
     ExecResult r = ProcessRunner.run(argv, new byte[0], APT_TIMEOUT, Map.of("DEBIAN_FRONTEND", "noninteractive"));
     if (!r.ok()) {
-      String output = (r.out() + r.err()).strip();
-      List<String> lines = output.lines().toList();
-      String tail = String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+      String tail = ProcessRunner.lastLines((r.out() + r.err()).strip().lines().toList(), 20);
       throw new LabException("`" + ProcessRunner.display(argv) + "` failed (exit " + r.exitCode() + "):\n" + tail);
     }
   }

@@ -115,6 +115,11 @@ final class ProcessRunner {
     return Command.of(argv).toShellLine();
   }
 
+  /** The last {@code count} lines of {@code lines}, one text: what an error message shows of a log or output. */
+  static String lastLines(List<String> lines, int count) {
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size()));
+  }
+
   private static byte[] readAll(InputStream in) {
     try (in) {
       return in.readAllBytes();

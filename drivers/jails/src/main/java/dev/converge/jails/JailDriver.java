@@ -329,11 +329,11 @@ public final class JailDriver implements Driver, Movable, Enterable {
   }
 
   private static Command up(JailSettings jail, String imageDir, Properties desired) {
+    boolean nspawn = jail.runtime().equals(JailSettings.NSPAWN);
     List<String> args = new ArrayList<>(List.of(jail.name(), imageDir, recordText(imageDir, desired), jail.veth(),
         jail.network().kind(), jail.network().address(), String.valueOf(jail.network().prefix()),
-        jail.network().gateway(), jail.network().iface(),
-        jail.runtime().equals(JailSettings.NSPAWN) ? NspawnSettings.render(jail) : "",
-        jail.runtime().equals(JailSettings.NSPAWN) ? NspawnSettings.unit(jail) : ""));
+        jail.network().gateway(), jail.network().iface(), nspawn ? NspawnSettings.render(jail) : "",
+        nspawn ? NspawnSettings.unit(jail) : ""));
     for (JailSettings.Mount m : jail.mounts()) {
       args.addAll(List.of(m.source(), m.target(), String.valueOf(m.readOnly())));
     }

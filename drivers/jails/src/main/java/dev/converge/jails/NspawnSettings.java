@@ -20,9 +20,10 @@ final class NspawnSettings {
   }
 
   /**
-   * The text of {@code /etc/systemd/system/systemd-nspawn@NAME.service.d/converge.conf}: the stock unit's command line (which boots an init with a private veth and user namespace)
-   * replaced by converge's — no boot, the jail's own network namespace, the settings file trusted, registered with
-   * machined — and a restart when the start command fails.
+   * The text of {@code /etc/systemd/system/systemd-nspawn@NAME.service.d/converge.conf}: the stock unit's command
+   * line (which boots an init with a private veth and user namespace) replaced by converge's — no boot, the jail's
+   * own network namespace, the settings file trusted, registered with machined — and a restart when the start
+   * command fails.
    */
   static String unit(JailSettings jail) {
     String name = jail.name();
